@@ -1,0 +1,30 @@
+// The imported `vfs` interface as plain C++ calls: what vfs/host_vfs.cc forwards to.
+// Each returns an SQLite result code (SQLITE_OK or the host's error code).
+#pragma once
+
+#include <cstdint>
+
+namespace host_storage {
+
+int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags);
+int close(uint32_t file);
+// Reads straight into `buffer`; `got` < `amount` at end of file.
+int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got);
+int write(uint32_t file, const void* data, int amount, int64_t offset);
+int truncate(uint32_t file, int64_t size);
+int sync(uint32_t file, int flags);
+int file_size(uint32_t file, int64_t& size);
+int lock(uint32_t file, int level);
+int unlock(uint32_t file, int level);
+int check_reserved_lock(uint32_t file, int& reserved);
+int sector_size(uint32_t file);
+int device_characteristics(uint32_t file);
+int remove(const char* vfs, const char* path, bool sync_dir);
+int access(const char* vfs, const char* path, int flags, int& result);
+// Writes at most `capacity` bytes including the NUL; SQLITE_CANTOPEN if it does not fit.
+int full_pathname(const char* vfs, const char* path, char* out, int capacity);
+void randomness(void* buffer, int amount);
+void sleep(uint32_t microseconds);
+double current_time_ms();
+
+}  // namespace host_storage

@@ -1,0 +1,186 @@
+// Lowers host_storage calls to the imported `sqlite:component/vfs@0.1.0` functions.
+// Layouts follow the canonical ABI: results with a payload come back through a return area
+// (discriminant byte at 0, payload at 4); lists the host returns were allocated by our
+// cabi_realloc.
+
+#include <cstdint>
+#include <cstring>
+
+#include "abi/host_storage.h"
+#include "abi/memory.h"
+
+#define VFS_IMPORT(name) \
+  __attribute__((import_module("sqlite:component/vfs@0.1.0"), import_name(name)))
+
+extern "C" {
+VFS_IMPORT("open")
+void vfs_open(const char*, size_t, int32_t, const char*, size_t, int32_t, uint8_t* ret);
+VFS_IMPORT("close") void vfs_close(uint32_t, uint8_t* ret);
+VFS_IMPORT("read") void vfs_read(uint32_t, int64_t, uint32_t, uint8_t* ret);
+VFS_IMPORT("write") void vfs_write(uint32_t, int64_t, const void*, size_t, uint8_t* ret);
+VFS_IMPORT("truncate") void vfs_truncate(uint32_t, int64_t, uint8_t* ret);
+VFS_IMPORT("sync") void vfs_sync(uint32_t, int32_t, uint8_t* ret);
+VFS_IMPORT("file-size") void vfs_file_size(uint32_t, uint8_t* ret);
+VFS_IMPORT("lock") void vfs_lock(uint32_t, int32_t, uint8_t* ret);
+VFS_IMPORT("unlock") void vfs_unlock(uint32_t, int32_t, uint8_t* ret);
+VFS_IMPORT("check-reserved-lock") void vfs_check_reserved_lock(uint32_t, uint8_t* ret);
+VFS_IMPORT("sector-size") int32_t vfs_sector_size(uint32_t);
+VFS_IMPORT("device-characteristics") int32_t vfs_device_characteristics(uint32_t);
+VFS_IMPORT("delete") void vfs_delete(const char*, size_t, const char*, size_t, int32_t, uint8_t* ret);
+VFS_IMPORT("access") void vfs_access(const char*, size_t, const char*, size_t, int32_t, uint8_t* ret);
+VFS_IMPORT("full-pathname") void vfs_full_pathname(const char*, size_t, const char*, size_t, uint8_t* ret);
+VFS_IMPORT("randomness") void vfs_randomness(uint32_t, uint8_t* ret);
+VFS_IMPORT("sleep") void vfs_sleep(uint32_t);
+VFS_IMPORT("current-time") double vfs_current_time();
+}
+
+namespace {
+
+// Large enough for every result above; 8-aligned for the u64 payload of file-size.
+struct alignas(8) ReturnArea {
+  uint8_t bytes[16];
+
+  bool ok() const { return bytes[0] == 0; }
+  template <typename T>
+  T at(size_t offset) const {
+    T value;
+    memcpy(&value, bytes + offset, sizeof(T));
+    return value;
+  }
+  // result<_, s32> and friends: the error code sits at 4.
+  int code() const { return ok() ? 0 : at<int32_t>(4); }
+};
+
+}  // namespace
+
+namespace host_storage {
+
+int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags) {
+  ReturnArea r;
+  vfs_open(vfs, strlen(vfs), path != nullptr, path, path ? strlen(path) : 0, flags, r.bytes);
+  if (!r.ok()) return r.code();
+  file = r.at<uint32_t>(4);
+  out_flags = r.at<int32_t>(8);
+  return 0;
+}
+
+int close(uint32_t file) {
+  ReturnArea r;
+  vfs_close(file, r.bytes);
+  return r.code();
+}
+
+int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got) {
+  ReturnArea r;
+  abi::land_next_list_in(buffer, static_cast<size_t>(amount));
+  vfs_read(file, offset, static_cast<uint32_t>(amount), r.bytes);
+  abi::clear_landing();
+  if (!r.ok()) return r.code();
+  auto* data = r.at<uint8_t*>(4);
+  auto size = r.at<uint32_t>(8);
+  got = size < static_cast<uint32_t>(amount) ? static_cast<int>(size) : amount;
+  if (data != buffer) {
+    // The host returned more than asked for, so the list did not land in place.
+    memcpy(buffer, data, got);
+    abi::release(data, size);
+  }
+  return 0;
+}
+
+int write(uint32_t file, const void* data, int amount, int64_t offset) {
+  ReturnArea r;
+  vfs_write(file, offset, data, static_cast<size_t>(amount), r.bytes);
+  return r.code();
+}
+
+int truncate(uint32_t file, int64_t size) {
+  ReturnArea r;
+  vfs_truncate(file, size, r.bytes);
+  return r.code();
+}
+
+int sync(uint32_t file, int flags) {
+  ReturnArea r;
+  vfs_sync(file, flags, r.bytes);
+  return r.code();
+}
+
+int file_size(uint32_t file, int64_t& size) {
+  ReturnArea r;
+  vfs_file_size(file, r.bytes);
+  if (!r.ok()) return r.at<int32_t>(8);
+  size = r.at<int64_t>(8);
+  return 0;
+}
+
+int lock(uint32_t file, int level) {
+  ReturnArea r;
+  vfs_lock(file, level, r.bytes);
+  return r.code();
+}
+
+int unlock(uint32_t file, int level) {
+  ReturnArea r;
+  vfs_unlock(file, level, r.bytes);
+  return r.code();
+}
+
+int check_reserved_lock(uint32_t file, int& reserved) {
+  ReturnArea r;
+  vfs_check_reserved_lock(file, r.bytes);
+  if (!r.ok()) return r.code();
+  reserved = r.bytes[4] != 0;
+  return 0;
+}
+
+int sector_size(uint32_t file) { return vfs_sector_size(file); }
+
+int device_characteristics(uint32_t file) { return vfs_device_characteristics(file); }
+
+int remove(const char* vfs, const char* path, bool sync_dir) {
+  ReturnArea r;
+  vfs_delete(vfs, strlen(vfs), path, strlen(path), sync_dir, r.bytes);
+  return r.code();
+}
+
+int access(const char* vfs, const char* path, int flags, int& result) {
+  ReturnArea r;
+  vfs_access(vfs, strlen(vfs), path, strlen(path), flags, r.bytes);
+  if (!r.ok()) return r.code();
+  result = r.bytes[4] != 0;
+  return 0;
+}
+
+int full_pathname(const char* vfs, const char* path, char* out, int capacity) {
+  ReturnArea r;
+  vfs_full_pathname(vfs, strlen(vfs), path, strlen(path), r.bytes);
+  if (!r.ok()) return r.code();
+  auto* data = r.at<char*>(4);
+  auto size = r.at<uint32_t>(8);
+  bool fits = size + 1 <= static_cast<uint32_t>(capacity);
+  if (fits) {
+    memcpy(out, data, size);
+    out[size] = '\0';
+  }
+  abi::release(data, size);
+  return fits ? 0 : 14;  // SQLITE_CANTOPEN
+}
+
+void randomness(void* buffer, int amount) {
+  ReturnArea r;
+  abi::land_next_list_in(buffer, static_cast<size_t>(amount));
+  vfs_randomness(static_cast<uint32_t>(amount), r.bytes);
+  abi::clear_landing();
+  auto* data = r.at<uint8_t*>(0);
+  auto size = r.at<uint32_t>(4);
+  if (data != buffer) {
+    memcpy(buffer, data, size < static_cast<uint32_t>(amount) ? size : amount);
+    abi::release(data, size);
+  }
+}
+
+void sleep(uint32_t microseconds) { vfs_sleep(microseconds); }
+
+double current_time_ms() { return vfs_current_time(); }
+
+}  // namespace host_storage

@@ -1,0 +1,53 @@
+// A database connection over the SQLite C API, as the exported `connection` resource sees it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "sqlite/error.h"
+
+struct sqlite3;
+
+namespace sqlite_component {
+
+class Statement;
+
+class Connection final {
+ public:
+  // Opens `filename` through the host VFS named `vfs`. nullptr (and `error`) on failure.
+  static Connection* open(std::string_view filename, std::string_view vfs, int flags, Error& error);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  bool exec(std::string_view sql, Error& error);
+  // Prepares the first statement of `sql`. nullptr with error.code == 0: `sql` holds none.
+  Statement* prepare(std::string_view sql, bool& has_tail, Error& error);
+  int64_t changes() const;
+  int64_t total_changes() const;
+  int64_t last_insert_rowid() const;
+  bool autocommit() const;
+  bool busy_timeout(int milliseconds, Error& error);
+  // Finalizes every statement, then closes. Idempotent.
+  bool close(Error& error);
+  // The image stays valid until the next serialize or the connection's end.
+  bool serialize(std::string_view schema, std::span<const uint8_t>& image, Error& error);
+  bool deserialize(std::string_view schema, std::span<const uint8_t> image, bool readonly,
+                   Error& error);
+
+  sqlite3* handle() const { return db_; }
+  bool is_open(Error& error) const;
+
+ private:
+  friend class Statement;
+  explicit Connection(sqlite3* db) : db_(db) {}
+  void link(Statement* statement);
+  void unlink(Statement* statement);
+
+  sqlite3* db_;
+  Statement* statements_ = nullptr;  // intrusive list, so close can finalize them all
+  unsigned char* image_ = nullptr;
+};
+
+}  // namespace sqlite_component

@@ -1,0 +1,41 @@
+// The packed cell encoding of `types.packed-values` (wit/sqlite.wit): parameters in, rows out.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "sqlite/error.h"
+
+struct sqlite3_stmt;
+
+namespace sqlite_component {
+
+enum CellTag : uint8_t { kNull = 0, kInteger = 1, kReal = 2, kText = 3, kBlob = 4 };
+
+// A growable byte buffer that rows are appended to; reused across calls to avoid reallocation.
+class PackedWriter final {
+ public:
+  PackedWriter() = default;
+  PackedWriter(const PackedWriter&) = delete;
+  PackedWriter& operator=(const PackedWriter&) = delete;
+  ~PackedWriter();
+
+  void clear() { size_ = 0; }
+  // Appends every column of the statement's current row.
+  void append_row(sqlite3_stmt* stmt, int column_count);
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  uint8_t* reserve(size_t n);
+
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
+// Binds one cell per parameter slot, in slot order. The cells must outlive the bindings
+// (they are bound without a copy). Fails with SQLITE_RANGE on a malformed or short list.
+bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error);
+
+}  // namespace sqlite_component

@@ -1,0 +1,140 @@
+#include "sqlite/statement.h"
+
+#include "sqlite/connection.h"
+#include "sqlite/packed.h"
+#include "sqlite3.h"
+
+namespace sqlite_component {
+
+namespace {
+
+// One batch is in flight at a time (the host copies it out before its next call),
+// so every statement shares one buffer that keeps its capacity between batches.
+PackedWriter rows_buffer;
+
+}  // namespace
+
+Statement::Statement(Connection* connection, sqlite3_stmt* stmt)
+    : connection_(connection), stmt_(stmt) {
+  connection_->link(this);
+}
+
+Statement::~Statement() { finalize(); }
+
+void Statement::finalize() {
+  if (!connection_) return;
+  connection_->unlink(this);
+  sqlite3_finalize(stmt_);
+  sqlite3_free(expanded_);
+  expanded_ = nullptr;
+  stmt_ = nullptr;
+  connection_ = nullptr;
+  parameters_ = HostBytes();
+}
+
+bool Statement::usable(Error& error) const {
+  if (stmt_) return true;
+  error = error_with(SQLITE_MISUSE, "The database connection is not open");
+  return false;
+}
+
+bool Statement::bind(HostBytes parameters, Error& error) {
+  sqlite3_reset(stmt_);
+  if (!bind_cells(stmt_, parameters.data(), parameters.size(), error)) {
+    sqlite3_clear_bindings(stmt_);  // no binding may point into memory about to be freed
+    parameters_ = HostBytes();
+    return false;
+  }
+  parameters_ = std::move(parameters);
+  return true;
+}
+
+bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Error& error) {
+  if (!usable(error)) return false;
+  sqlite3_reset(stmt_);
+  if (parameters && !bind(std::move(*parameters), error)) return false;
+  sqlite3* db = connection_->handle();
+  int rc;
+  while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {}
+  if (rc != SQLITE_DONE) {
+    error = error_from(db);
+    sqlite3_reset(stmt_);
+    return false;
+  }
+  result.changes = sqlite3_changes64(db);
+  result.last_insert_rowid = sqlite3_last_insert_rowid(db);
+  sqlite3_reset(stmt_);
+  return true;
+}
+
+bool Statement::step_many(std::optional<HostBytes> parameters, uint32_t max_rows, bool reset,
+                          Rows& rows, Error& error) {
+  if (!usable(error)) return false;
+  if (parameters && !bind(std::move(*parameters), error)) return false;
+  rows_buffer.clear();
+  int columns = sqlite3_column_count(stmt_);
+  uint32_t count = 0;
+  bool done = false;
+  while (max_rows == 0 || count < max_rows) {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+      // A schema change can re-prepare the statement with other columns between batches.
+      if (count == 0) columns = sqlite3_column_count(stmt_);
+      rows_buffer.append_row(stmt_, columns);
+      count++;
+    } else if (rc == SQLITE_DONE) {
+      done = true;
+      break;
+    } else {
+      error = error_from(connection_->handle());
+      sqlite3_reset(stmt_);
+      return false;
+    }
+  }
+  if (done || reset) sqlite3_reset(stmt_);
+  rows = Rows{static_cast<uint32_t>(columns), count, rows_buffer.data(), rows_buffer.size(), done};
+  return true;
+}
+
+void Statement::reset() {
+  if (stmt_) sqlite3_reset(stmt_);
+}
+
+void Statement::describe(StatementInfo& info) const {
+  info.readonly = sqlite3_stmt_readonly(stmt_) != 0;
+  int columns = sqlite3_column_count(stmt_);
+  info.column_names.clear();
+  for (int i = 0; i < columns; i++) info.column_names.emplace_back(sqlite3_column_name(stmt_, i));
+  int slots = sqlite3_bind_parameter_count(stmt_);
+  info.parameter_names.clear();
+  for (int i = 1; i <= slots; i++) {
+    const char* name = sqlite3_bind_parameter_name(stmt_, i);
+    info.parameter_names.emplace_back(name ? name : "");
+  }
+}
+
+std::vector<Column> Statement::columns() const {
+  std::vector<Column> out;
+  if (!stmt_) return out;
+  int n = sqlite3_column_count(stmt_);
+  for (int i = 0; i < n; i++) {
+    out.push_back(Column{sqlite3_column_name(stmt_, i), sqlite3_column_origin_name(stmt_, i),
+                         sqlite3_column_table_name(stmt_, i),
+                         sqlite3_column_database_name(stmt_, i),
+                         sqlite3_column_decltype(stmt_, i)});
+  }
+  return out;
+}
+
+std::string_view Statement::sql() const { return stmt_ ? sqlite3_sql(stmt_) : ""; }
+
+bool Statement::expanded_sql(std::string_view& sql, Error& error) {
+  if (!usable(error)) return false;
+  sqlite3_free(expanded_);
+  expanded_ = sqlite3_expanded_sql(stmt_);
+  if (!expanded_) return error = error_with(SQLITE_NOMEM, "out of memory"), false;
+  sql = expanded_;
+  return true;
+}
+
+}  // namespace sqlite_component

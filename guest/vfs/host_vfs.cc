@@ -1,0 +1,231 @@
+// The host VFS: SQLite's storage, randomness, time and sleep, all supplied by the host.
+//
+// Supported: every sqlite3_io_methods slot of version 1 (read, write, truncate, sync, size,
+// lock, unlock, check-reserved-lock, sector size, device characteristics) and every
+// sqlite3_vfs slot SQLite needs (open, delete, access, full pathname, randomness, sleep,
+// current time). Left out: shared memory (iVersion 1, so WAL needs locking_mode=EXCLUSIVE),
+// loadable extensions (compiled out), file controls (none needs the host).
+// One sqlite3_vfs is registered per host VFS name; its methods pass the name along.
+
+#include "vfs/host_vfs.h"
+
+#include <cstring>
+
+#include "abi/host_storage.h"
+#include "sqlite3.h"
+
+namespace sqlite_component {
+
+namespace {
+
+struct HostFile {
+  sqlite3_file base;  // must be first: SQLite hands us a sqlite3_file*
+  uint32_t id;
+};
+
+uint32_t file_id(sqlite3_file* file) { return reinterpret_cast<HostFile*>(file)->id; }
+
+// A host failure keeps the host's code when it is of the expected kind, else becomes `fallback`.
+int io_code(int rc, int fallback) {
+  if (rc == SQLITE_OK) return SQLITE_OK;
+  int primary = rc & 0xff;
+  return (primary == SQLITE_IOERR || primary == SQLITE_FULL || primary == SQLITE_BUSY ||
+          primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN)
+             ? rc
+             : fallback;
+}
+
+// --- sqlite3_io_methods, in slot order ---
+
+int host_close(sqlite3_file* file) {
+  return io_code(host_storage::close(file_id(file)), SQLITE_IOERR_CLOSE);
+}
+
+int host_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
+  int got = 0;
+  int rc = host_storage::read(file_id(file), buffer, amount, offset, got);
+  if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_READ);
+  if (got < amount) {
+    // SQLite relies on the unread tail being zeroed.
+    memset(static_cast<char*>(buffer) + got, 0, amount - got);
+    return SQLITE_IOERR_SHORT_READ;
+  }
+  return SQLITE_OK;
+}
+
+int host_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  return io_code(host_storage::write(file_id(file), data, amount, offset), SQLITE_IOERR_WRITE);
+}
+
+int host_truncate(sqlite3_file* file, sqlite3_int64 size) {
+  return io_code(host_storage::truncate(file_id(file), size), SQLITE_IOERR_TRUNCATE);
+}
+
+int host_sync(sqlite3_file* file, int flags) {
+  return io_code(host_storage::sync(file_id(file), flags), SQLITE_IOERR_FSYNC);
+}
+
+int host_file_size(sqlite3_file* file, sqlite3_int64* size) {
+  int64_t n = 0;
+  int rc = host_storage::file_size(file_id(file), n);
+  *size = n;
+  return io_code(rc, SQLITE_IOERR_FSTAT);
+}
+
+int host_lock(sqlite3_file* file, int level) {
+  return io_code(host_storage::lock(file_id(file), level), SQLITE_IOERR_LOCK);
+}
+
+int host_unlock(sqlite3_file* file, int level) {
+  return io_code(host_storage::unlock(file_id(file), level), SQLITE_IOERR_UNLOCK);
+}
+
+int host_check_reserved_lock(sqlite3_file* file, int* reserved) {
+  *reserved = 0;
+  return io_code(host_storage::check_reserved_lock(file_id(file), *reserved),
+                 SQLITE_IOERR_CHECKRESERVEDLOCK);
+}
+
+// No file control needs the host; SQLite falls back to its defaults on NOTFOUND.
+int host_file_control(sqlite3_file*, int, void*) { return SQLITE_NOTFOUND; }
+
+int host_sector_size(sqlite3_file* file) { return host_storage::sector_size(file_id(file)); }
+
+int host_device_characteristics(sqlite3_file* file) {
+  return host_storage::device_characteristics(file_id(file));
+}
+
+const sqlite3_io_methods kIoMethods = {
+    1,                            /* iVersion */
+    host_close,                   /* xClose */
+    host_read,                    /* xRead */
+    host_write,                   /* xWrite */
+    host_truncate,                /* xTruncate */
+    host_sync,                    /* xSync */
+    host_file_size,               /* xFileSize */
+    host_lock,                    /* xLock */
+    host_unlock,                  /* xUnlock */
+    host_check_reserved_lock,     /* xCheckReservedLock */
+    host_file_control,            /* xFileControl */
+    host_sector_size,             /* xSectorSize */
+    host_device_characteristics,  /* xDeviceCharacteristics */
+    nullptr,                      /* xShmMap */
+    nullptr,                      /* xShmLock */
+    nullptr,                      /* xShmBarrier */
+    nullptr,                      /* xShmUnmap */
+    nullptr,                      /* xFetch */
+    nullptr,                      /* xUnfetch */
+};
+
+// --- sqlite3_vfs methods ---
+
+int host_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
+              int* out_flags) {
+  auto* host_file = reinterpret_cast<HostFile*>(file);
+  host_file->base.pMethods = nullptr;  // so SQLite does not call xClose after a failed open
+  uint32_t id = 0;
+  int opened_flags = flags;
+  int rc = host_storage::open(vfs->zName, name, flags, id, opened_flags);
+  if (rc != SQLITE_OK) return io_code(rc, SQLITE_CANTOPEN);
+  host_file->id = id;
+  host_file->base.pMethods = &kIoMethods;
+  if (out_flags) *out_flags = opened_flags;
+  return SQLITE_OK;
+}
+
+int host_delete(sqlite3_vfs* vfs, const char* path, int sync_dir) {
+  return io_code(host_storage::remove(vfs->zName, path, sync_dir != 0), SQLITE_IOERR_DELETE);
+}
+
+int host_access(sqlite3_vfs* vfs, const char* path, int flags, int* result) {
+  *result = 0;
+  return io_code(host_storage::access(vfs->zName, path, flags, *result), SQLITE_IOERR_ACCESS);
+}
+
+int host_full_pathname(sqlite3_vfs* vfs, const char* path, int capacity, char* out) {
+  return io_code(host_storage::full_pathname(vfs->zName, path, out, capacity), SQLITE_CANTOPEN);
+}
+
+int host_randomness(sqlite3_vfs*, int amount, char* out) {
+  host_storage::randomness(out, amount);
+  return amount;
+}
+
+int host_sleep(sqlite3_vfs*, int microseconds) {
+  host_storage::sleep(static_cast<uint32_t>(microseconds));
+  return microseconds;
+}
+
+// Milliseconds between the Julian day epoch and the Unix epoch.
+constexpr sqlite3_int64 kUnixEpochJulianMs = 210866760000000LL;
+
+int host_current_time_int64(sqlite3_vfs*, sqlite3_int64* now) {
+  *now = kUnixEpochJulianMs + static_cast<sqlite3_int64>(host_storage::current_time_ms());
+  return SQLITE_OK;
+}
+
+int host_current_time(sqlite3_vfs* vfs, double* now) {
+  sqlite3_int64 ms = 0;
+  host_current_time_int64(vfs, &ms);
+  *now = ms / 86400000.0;
+  return SQLITE_OK;
+}
+
+// No OS error numbers exist here to report.
+int host_get_last_error(sqlite3_vfs*, int, char*) { return 0; }
+
+sqlite3_vfs make_vfs(const char* name) {
+  return sqlite3_vfs{
+      2,                         /* iVersion */
+      sizeof(HostFile),          /* szOsFile */
+      1024,                      /* mxPathname */
+      nullptr,                   /* pNext */
+      name,                      /* zName */
+      nullptr,                   /* pAppData */
+      host_open,                 /* xOpen */
+      host_delete,               /* xDelete */
+      host_access,               /* xAccess */
+      host_full_pathname,        /* xFullPathname */
+      nullptr,                   /* xDlOpen */
+      nullptr,                   /* xDlError */
+      nullptr,                   /* xDlSym */
+      nullptr,                   /* xDlClose */
+      host_randomness,           /* xRandomness */
+      host_sleep,                /* xSleep */
+      host_current_time,         /* xCurrentTime */
+      host_get_last_error,       /* xGetLastError */
+      host_current_time_int64,   /* xCurrentTimeInt64 */
+      nullptr,                   /* xSetSystemCall */
+      nullptr,                   /* xGetSystemCall */
+      nullptr,                   /* xNextSystemCall */
+  };
+}
+
+}  // namespace
+
+sqlite3_vfs make_default_vfs(const char* name) { return make_vfs(name); }
+
+int host_vfs_register(const char* name) {
+  int rc = sqlite3_initialize();
+  if (rc != SQLITE_OK) return rc;
+  if (sqlite3_vfs_find(name)) return SQLITE_OK;
+  // Registered VFSes live as long as the instance.
+  char* stored_name = sqlite3_mprintf("%s", name);
+  auto* vfs = static_cast<sqlite3_vfs*>(sqlite3_malloc(sizeof(sqlite3_vfs)));
+  if (!stored_name || !vfs) return SQLITE_NOMEM;
+  *vfs = make_vfs(stored_name);
+  return sqlite3_vfs_register(vfs, 0);
+}
+
+}  // namespace sqlite_component
+
+// SQLITE_OS_OTHER leaves these to us. SQLite needs a default VFS from the start (the memdb
+// VFS behind sqlite3_deserialize borrows its randomness and clock), so one named "host" is
+// registered here; a host VFS of that name, if any, serves its files. The others are
+// registered when a connection first names them.
+extern "C" int sqlite3_os_init(void) {
+  static char name[] = "host";
+  static sqlite3_vfs vfs = sqlite_component::make_default_vfs(name);
+  return sqlite3_vfs_register(&vfs, 1);
+}
+extern "C" int sqlite3_os_end(void) { return SQLITE_OK; }

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs whatever a fresh Debian 12 machine lacks, then builds the component if it is stale.
+# Idempotent: a warm machine passes through in about a second.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apt_packages=(clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
+  libc++abi-19-dev-wasm32 cmake make sqlite3)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=(); [ "$(id -u)" = 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# better-sqlite3 (the native oracle) compiles from source: point node-gyp at Debian's Node headers.
+if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error
+fi
+
+bash scripts/fetch-sqlite.sh
+bash scripts/build.sh

@@ -1,0 +1,166 @@
+// Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
+import { instantiateDatabase } from './component.js';
+import { toSqliteError } from './errors.js';
+import { Statement } from './statement.js';
+import { transaction } from './transaction.js';
+import { createVfsImports, defaultVfsName, findVfs } from './vfs/bridge.js';
+
+const SQLITE_OPEN_READONLY = 0x1;
+const SQLITE_OPEN_READWRITE = 0x2;
+const SQLITE_OPEN_CREATE = 0x4;
+
+const NodeBuffer = globalThis.Buffer;
+
+function optionalBoolean(options, key) {
+  const value = options[key] ?? false;
+  if (typeof value !== 'boolean') throw new TypeError(`Expected the "${key}" option to be a boolean`);
+  return value;
+}
+
+export class Database {
+  #state; // shared with this database's statements
+  #connection;
+  #transactionStatements = new Map();
+
+  constructor(filename = '', options = {}) {
+    // Arguments.
+    if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('Expected second argument to be an options object');
+    }
+    const readonly = optionalBoolean(options, 'readonly');
+    const fileMustExist = optionalBoolean(options, 'fileMustExist');
+    const timeout = options.timeout ?? 5000;
+    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 0x7fffffff) {
+      throw new TypeError('Expected the "timeout" option to be a positive integer');
+    }
+    const vfs = options.vfs ?? defaultVfsName();
+    if (typeof vfs !== 'string' || !findVfs(vfs)) {
+      throw new TypeError(`Expected the "vfs" option to name a registered VFS, got ${String(vfs)}`);
+    }
+    const anonymous = filename === '' || filename === ':memory:';
+    if (anonymous && readonly) throw new TypeError('In-memory/temporary databases cannot be readonly');
+
+    // Open, each database in an instance of its own.
+    const flags = readonly
+      ? SQLITE_OPEN_READONLY
+      : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
+    const api = instantiateDatabase(createVfsImports());
+    try {
+      this.#connection = api.Connection.open(filename, vfs, flags);
+      this.#connection.busyTimeout(timeout);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    this.#state = { open: true, iterating: 0, safeIntegers: false };
+
+    Object.defineProperties(this, {
+      name: { value: filename, enumerable: true },
+      memory: { value: anonymous, enumerable: true },
+      readonly: { value: readonly, enumerable: true },
+      vfs: { value: vfs, enumerable: true },
+    });
+  }
+
+  get open() {
+    return this.#state.open;
+  }
+
+  get inTransaction() {
+    return this.#state.open && !this.#connection.getAutocommit();
+  }
+
+  prepare(sql) {
+    if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
+    this.#usable();
+    let prepared;
+    try {
+      prepared = this.#connection.prepare(sql);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
+    if (prepared.info.hasTail) {
+      prepared.statement[Symbol.dispose]();
+      throw new RangeError('The supplied SQL string contains more than one statement');
+    }
+    return new Statement(this, this.#state, prepared.statement, prepared.info, sql);
+  }
+
+  exec(sql) {
+    if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
+    this.#usable();
+    this.#notIterating();
+    try {
+      this.#connection.exec(sql);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    return this;
+  }
+
+  pragma(source, options = {}) {
+    if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('Expected second argument to be an options object');
+    }
+    const statement = this.prepare(`PRAGMA ${source}`);
+    return optionalBoolean(options, 'simple') ? statement.pluck().get() : statement.all();
+  }
+
+  transaction(fn) {
+    return transaction(this, fn, (sql) => {
+      let statement = this.#transactionStatements.get(sql);
+      if (!statement) this.#transactionStatements.set(sql, (statement = this.prepare(sql)));
+      return statement;
+    });
+  }
+
+  serialize(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('Expected first argument to be an options object');
+    }
+    const schema = options.attached ?? 'main';
+    if (typeof schema !== 'string') throw new TypeError('Expected the "attached" option to be a string');
+    this.#usable();
+    let image;
+    try {
+      image = this.#connection.serialize(schema);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    return NodeBuffer ? NodeBuffer.from(image.buffer, image.byteOffset, image.byteLength) : image;
+  }
+
+  defaultSafeIntegers(toggle = true) {
+    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+    this.#state.safeIntegers = toggle;
+    return this;
+  }
+
+  close() {
+    if (!this.#state.open) return this;
+    this.#notIterating();
+    try {
+      this.#connection.close();
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    this.#state.open = false;
+    this.#connection[Symbol.dispose]();
+    this.#transactionStatements.clear();
+    return this;
+  }
+
+  [Symbol.dispose]() {
+    this.close();
+  }
+
+  #usable() {
+    if (!this.#state.open) throw new TypeError('The database connection is not open');
+  }
+
+  #notIterating() {
+    if (this.#state.iterating) throw new TypeError('This database connection is busy executing a query');
+  }
+}

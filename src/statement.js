@@ -1,0 +1,283 @@
+// Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
+// into the component (bind, step, reset inside); iterate fetches rows in batches.
+import { toSqliteError } from './errors.js';
+import { CellReader, packValues } from './packed.js';
+
+const OBJECTS = 0;
+const RAW = 1;
+const PLUCK = 2;
+const EXPAND = 3;
+const ITERATE_BATCH = 256;
+
+function isNamedParameters(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function plainArgument(value) {
+  return typeof value !== 'object' || value === null || ArrayBuffer.isView(value);
+}
+
+export class Statement {
+  #state; // shared with the Database: { open, connection, ... }
+  #handle;
+  #keys; // per parameter slot: null for positional, else the name without its prefix
+  #positionalOnly;
+  #columnNames;
+  #columnTables = null;
+  #mode = OBJECTS;
+  #safeIntegers;
+  #bound = null;
+  #busy = false;
+
+  constructor(database, state, handle, info, source) {
+    this.database = database;
+    this.source = source;
+    this.reader = info.columnNames.length > 0;
+    this.readonly = info.readonly;
+    this.#state = state;
+    this.#handle = handle;
+    this.#columnNames = info.columnNames;
+    this.#safeIntegers = state.safeIntegers;
+    this.#keys = info.parameterNames.map((name) => (name === '' || name[0] === '?' ? null : name.slice(1)));
+    this.#positionalOnly = this.#keys.every((key) => key === null);
+  }
+
+  get busy() {
+    return this.#busy;
+  }
+
+  run(...args) {
+    this.#usable();
+    const parameters = this.#pack(args);
+    let result;
+    try {
+      result = this.#handle.run(parameters);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+    return {
+      changes: Number(result.changes),
+      lastInsertRowid: this.#safeIntegers ? result.lastInsertRowid : Number(result.lastInsertRowid),
+    };
+  }
+
+  get(...args) {
+    this.#usableReader('get');
+    const rows = this.#step(this.#pack(args), 1, true);
+    return rows.rowCount ? this.#decode(rows)[0] : undefined;
+  }
+
+  all(...args) {
+    this.#usableReader('all');
+    return this.#decode(this.#step(this.#pack(args), 0, false));
+  }
+
+  // The statement stays busy until the iterator ends or is returned (break, return, throw).
+  iterate(...args) {
+    this.#usableReader('iterate');
+    let batch = this.#step(this.#pack(args), ITERATE_BATCH, false);
+    let rows = this.#decode(batch);
+    let index = 0;
+    let open = true;
+    this.#busy = true;
+    this.#state.iterating++;
+    const finish = (reset) => {
+      if (!open) return;
+      open = false;
+      this.#busy = false;
+      this.#state.iterating--;
+      if (reset && this.#state.open) this.#handle.reset();
+    };
+    return {
+      next: () => {
+        while (open) {
+          if (index < rows.length) return { value: rows[index++], done: false };
+          if (batch.done) {
+            finish(false);
+            break;
+          }
+          try {
+            batch = this.#step(undefined, ITERATE_BATCH, false);
+          } catch (e) {
+            finish(false); // the component reset the statement when it failed
+            throw e;
+          }
+          rows = this.#decode(batch);
+          index = 0;
+        }
+        return { value: undefined, done: true };
+      },
+      return: (value) => {
+        finish(!batch.done);
+        return { value, done: true };
+      },
+      [Symbol.iterator]() {
+        return this;
+      },
+    };
+  }
+
+  pluck(toggle = true) {
+    return this.#setMode(PLUCK, toggle, 'pluck');
+  }
+
+  raw(toggle = true) {
+    return this.#setMode(RAW, toggle, 'raw');
+  }
+
+  expand(toggle = true) {
+    return this.#setMode(EXPAND, toggle, 'expand');
+  }
+
+  safeIntegers(toggle = true) {
+    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+    this.#usable();
+    this.#safeIntegers = toggle;
+    return this;
+  }
+
+  columns() {
+    this.#usableReader('columns');
+    return this.#handle.columns().map((c) => ({
+      name: c.name,
+      column: c.originColumn ?? null,
+      table: c.originTable ?? null,
+      database: c.originDatabase ?? null,
+      type: c.declaredType ?? null,
+    }));
+  }
+
+  bind(...args) {
+    this.#usable();
+    if (this.#bound) throw new TypeError('The bind() method can only be invoked once per statement object');
+    this.#bound = (this.#pack(args) ?? new Uint8Array(0)).slice();
+    return this;
+  }
+
+  // --- internals ---
+
+  #usable() {
+    if (!this.#state.open) throw new TypeError('The database connection is not open');
+    if (this.#busy) throw new TypeError('This statement is busy executing a query');
+  }
+
+  #usableReader(method) {
+    this.#usable();
+    if (!this.reader) {
+      throw new TypeError(
+        method === 'columns'
+          ? 'The columns() method is only for statements that return data'
+          : 'This statement does not return data. Use run() instead',
+      );
+    }
+  }
+
+  #setMode(mode, toggle, method) {
+    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+    this.#usable();
+    if (!this.reader) throw new TypeError(`The ${method}() method is only for statements that return data`);
+    if (toggle) this.#mode = mode;
+    else if (this.#mode === mode) this.#mode = OBJECTS;
+    return this;
+  }
+
+  // The packed parameters for one execution; undefined keeps what is bound (nothing, or
+  // what bind() fixed), which saves copying them in again.
+  #pack(args) {
+    if (this.#bound) {
+      if (args.length) throw new TypeError('This statement already has bound parameters');
+      return this.#bound;
+    }
+    const keys = this.#keys;
+    if (keys.length === 0 && args.length === 0) return undefined;
+    if (this.#positionalOnly && args.length === keys.length && args.every(plainArgument)) {
+      return packValues(args);
+    }
+    return packValues(this.#arrange(args));
+  }
+
+  // Spreads arrays, takes one object of named parameters, and orders values by slot.
+  #arrange(args) {
+    const positional = [];
+    let named = null;
+    for (const arg of args) {
+      if (Array.isArray(arg)) positional.push(...arg);
+      else if (isNamedParameters(arg)) {
+        if (named) throw new TypeError('You cannot specify named parameters in two different objects');
+        named = arg;
+      } else positional.push(arg);
+    }
+    const keys = this.#keys;
+    const values = new Array(keys.length);
+    let next = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key === null) {
+        if (next >= positional.length) throw new RangeError('Too few parameter values were provided');
+        values[i] = positional[next++];
+      } else {
+        if (!named || !Object.hasOwn(named, key)) throw new RangeError(`Missing named parameter "${key}"`);
+        values[i] = named[key];
+      }
+    }
+    if (next < positional.length) throw new RangeError('Too many parameter values were provided');
+    return values;
+  }
+
+  #step(parameters, maxRows, reset) {
+    try {
+      return this.#handle.stepMany(parameters, maxRows, reset);
+    } catch (e) {
+      throw toSqliteError(e);
+    }
+  }
+
+  #decode(rows) {
+    const { rowCount, columnCount } = rows;
+    if (columnCount !== this.#columnNames.length) {
+      // Re-prepared after a schema change with other columns.
+      this.#columnNames = this.#handle.columns().map((c) => c.name);
+      this.#columnTables = null;
+    }
+    const cells = new CellReader(rows.cells, this.#safeIntegers);
+    const out = new Array(rowCount);
+    const names = this.#columnNames;
+    switch (this.#mode) {
+      case OBJECTS:
+        for (let r = 0; r < rowCount; r++) {
+          const row = {};
+          for (let c = 0; c < columnCount; c++) row[names[c]] = cells.next();
+          out[r] = row;
+        }
+        break;
+      case RAW:
+        for (let r = 0; r < rowCount; r++) {
+          const row = new Array(columnCount);
+          for (let c = 0; c < columnCount; c++) row[c] = cells.next();
+          out[r] = row;
+        }
+        break;
+      case PLUCK:
+        for (let r = 0; r < rowCount; r++) {
+          out[r] = cells.next();
+          cells.skip(columnCount - 1);
+        }
+        break;
+      case EXPAND: {
+        // Columns group under their table's name; expressions under '$'.
+        this.#columnTables ??= this.#handle.columns().map((c) => c.originTable ?? '$');
+        const tables = this.#columnTables;
+        for (let r = 0; r < rowCount; r++) {
+          const row = {};
+          for (const table of tables) row[table] = {};
+          for (let c = 0; c < columnCount; c++) row[tables[c]][names[c]] = cells.next();
+          out[r] = row;
+        }
+        break;
+      }
+    }
+    return out;
+  }
+}

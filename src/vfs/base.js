@@ -1,0 +1,132 @@
+// The shape every JS VFS has, with safe defaults: what the bridge calls, and what a concrete VFS
+// (memory.js, node-fs.js) overrides.
+//
+// Everything is synchronous: SQLite calls these from inside a wasm call and cannot wait.
+// A failure is thrown, as a VfsError when the VFS knows the extended code; the bridge turns
+// anything else into the default code for the method.
+
+import {
+  SQLITE_CANTOPEN,
+  SQLITE_IOERR_DELETE,
+  SQLITE_IOERR_READ,
+  SQLITE_IOERR_WRITE,
+  SQLITE_IOERR_TRUNCATE,
+  SQLITE_IOERR_FSTAT,
+  SQLITE_LOCK_NONE,
+} from './constants.js';
+import { FileLock } from './locks.js';
+
+/** A failure with the SQLite result code (extended where one fits) the bridge should return. */
+export class VfsError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'VfsError';
+    this.code = code;
+  }
+}
+
+/** sqlite3_vfs: names files and opens them. */
+export class Vfs {
+  name = '';
+
+  /** `log`, if given, is called with a method name and its arguments on open, close and delete. */
+  constructor({ log } = {}) {
+    this.log = log;
+  }
+
+  /**
+   * xOpen. `path` is null for a temporary file the VFS names itself; `flags` are SQLITE_OPEN_*.
+   * Returns the file and the flags it was really opened with.
+   */
+  open(path, flags) {
+    throw new VfsError(SQLITE_CANTOPEN, `${this.name || 'this VFS'} cannot open files`);
+  }
+
+  /** xDelete. `syncDir`: the deletion must be durable before returning. */
+  delete(path, syncDir) {
+    throw new VfsError(SQLITE_IOERR_DELETE, `${this.name || 'this VFS'} cannot delete files`);
+  }
+
+  /** xAccess: whether `path` exists (SQLITE_ACCESS_EXISTS) or is readable/writable. */
+  access(path, flags) {
+    return false;
+  }
+
+  /** xFullPathname: the one name under which the VFS knows `path`. */
+  fullPathname(path) {
+    return path;
+  }
+}
+
+/** sqlite3_file: one open file. Locking is done here, in-process, for every subclass. */
+export class VfsFile {
+  #lock;
+
+  /** `lockKey` names the file across connections: VFS name + full path. */
+  constructor(lockKey) {
+    this.#lock = new FileLock(lockKey);
+  }
+
+  /**
+   * xRead: up to `length` bytes from `offset`, fewer only at end of file. The result may be a
+   * view into the VFS's own memory, valid until the next call on the VFS.
+   */
+  read(offset, length) {
+    throw new VfsError(SQLITE_IOERR_READ, 'read is not supported');
+  }
+
+  /** xWrite: all of `data` at `offset`, growing the file (with zeros in any gap). */
+  write(offset, data) {
+    throw new VfsError(SQLITE_IOERR_WRITE, 'write is not supported');
+  }
+
+  /** xTruncate. */
+  truncate(size) {
+    throw new VfsError(SQLITE_IOERR_TRUNCATE, 'truncate is not supported');
+  }
+
+  /** xSync: `flags` are SQLITE_SYNC_NORMAL/FULL, maybe | SQLITE_SYNC_DATAONLY. */
+  sync(flags) {
+    // Nothing is buffered here, so there is nothing to flush.
+  }
+
+  /** xFileSize. */
+  size() {
+    throw new VfsError(SQLITE_IOERR_FSTAT, 'size is not supported');
+  }
+
+  /** xLock: false when another connection holds the file (SQLITE_BUSY). */
+  lock(level) {
+    return this.#lock.lock(level);
+  }
+
+  /** xUnlock. */
+  unlock(level) {
+    this.#lock.unlock(level);
+  }
+
+  /** xCheckReservedLock. */
+  checkReservedLock() {
+    return this.#lock.checkReserved();
+  }
+
+  /** The SQLITE_LOCK_* level this file holds. */
+  get lockLevel() {
+    return this.#lock.level;
+  }
+
+  /** xSectorSize: the unit a crash can tear; 4096 suits today's disks. */
+  sectorSize() {
+    return 4096;
+  }
+
+  /** xDeviceCharacteristics: no SQLITE_IOCAP_* promise unless a subclass can keep it. */
+  deviceCharacteristics() {
+    return 0;
+  }
+
+  /** xClose. Subclasses release their storage and call this to let go of the lock. */
+  close() {
+    this.#lock.unlock(SQLITE_LOCK_NONE);
+  }
+}

@@ -1,0 +1,176 @@
+// The component's `vfs` import, served by the JS VFSes registered here. One bridge per
+// instance: it maps the guest's small integer file ids to VfsFile objects, turns BigInt
+// offsets into numbers, and turns every exception into the SQLite error code the guest
+// expects (a thrown `{ payload }` is how jco returns the `err` case of a result).
+
+const SQLITE_BUSY = 5;
+const SQLITE_CANTOPEN = 14;
+const IOERR = {
+  close: 4106, read: 266, write: 778, truncate: 1546, sync: 1034, size: 1802, lock: 3850,
+  unlock: 2058, checkReservedLock: 3594, delete: 2570, access: 3338,
+};
+
+const registry = new Map();
+let defaultName;
+
+export function registerVfs(vfs, { makeDefault = false } = {}) {
+  registry.set(vfs.name, vfs);
+  if (makeDefault || !defaultName) defaultName = vfs.name;
+}
+
+export function findVfs(name) {
+  return registry.get(name);
+}
+
+export function defaultVfsName() {
+  return defaultName;
+}
+
+function failure(error, fallback) {
+  return { payload: Number.isInteger(error?.code) ? error.code : fallback };
+}
+
+function vfsNamed(name) {
+  const vfs = registry.get(name);
+  if (!vfs) throw { payload: SQLITE_CANTOPEN };
+  return vfs;
+}
+
+// Atomics.wait is the one synchronous sleep; a browser main thread refuses it, so there the
+// clock is watched instead.
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms) {
+  try {
+    Atomics.wait(sleepCell, 0, 0, ms);
+  } catch {
+    const end = Date.now() + ms;
+    while (Date.now() < end);
+  }
+}
+
+export function createVfsImports() {
+  const files = [null]; // id 0 is never handed out
+  const freeIds = [];
+
+  return {
+    open(vfsName, path, flags) {
+      const vfs = vfsNamed(vfsName);
+      let opened;
+      try {
+        opened = vfs.open(path ?? null, flags);
+      } catch (e) {
+        throw failure(e, SQLITE_CANTOPEN);
+      }
+      const id = freeIds.pop() ?? files.length;
+      files[id] = opened.file;
+      return { file: id, openFlags: opened.flags ?? flags };
+    },
+    close(id) {
+      const file = files[id];
+      files[id] = null;
+      freeIds.push(id);
+      try {
+        file.close();
+      } catch (e) {
+        throw failure(e, IOERR.close);
+      }
+    },
+    read(id, offset, length) {
+      try {
+        return files[id].read(Number(offset), length);
+      } catch (e) {
+        throw failure(e, IOERR.read);
+      }
+    },
+    write(id, offset, data) {
+      try {
+        files[id].write(Number(offset), data);
+      } catch (e) {
+        throw failure(e, IOERR.write);
+      }
+    },
+    truncate(id, size) {
+      try {
+        files[id].truncate(Number(size));
+      } catch (e) {
+        throw failure(e, IOERR.truncate);
+      }
+    },
+    sync(id, flags) {
+      try {
+        files[id].sync(flags);
+      } catch (e) {
+        throw failure(e, IOERR.sync);
+      }
+    },
+    fileSize(id) {
+      try {
+        return BigInt(files[id].size());
+      } catch (e) {
+        throw failure(e, IOERR.size);
+      }
+    },
+    lock(id, level) {
+      let granted;
+      try {
+        granted = files[id].lock(level);
+      } catch (e) {
+        throw failure(e, IOERR.lock);
+      }
+      if (!granted) throw { payload: SQLITE_BUSY };
+    },
+    unlock(id, level) {
+      try {
+        files[id].unlock(level);
+      } catch (e) {
+        throw failure(e, IOERR.unlock);
+      }
+    },
+    checkReservedLock(id) {
+      try {
+        return files[id].checkReservedLock();
+      } catch (e) {
+        throw failure(e, IOERR.checkReservedLock);
+      }
+    },
+    // These two cannot report failure: a broken VFS gets the safe defaults.
+    sectorSize(id) {
+      try {
+        return files[id].sectorSize();
+      } catch {
+        return 4096;
+      }
+    },
+    deviceCharacteristics(id) {
+      try {
+        return files[id].deviceCharacteristics();
+      } catch {
+        return 0;
+      }
+    },
+    delete(vfsName, path, syncDir) {
+      try {
+        vfsNamed(vfsName).delete(path, syncDir);
+      } catch (e) {
+        throw failure(e, IOERR.delete);
+      }
+    },
+    access(vfsName, path, flags) {
+      try {
+        return vfsNamed(vfsName).access(path, flags);
+      } catch (e) {
+        throw failure(e, IOERR.access);
+      }
+    },
+    fullPathname(vfsName, path) {
+      try {
+        return vfsNamed(vfsName).fullPathname(path);
+      } catch (e) {
+        throw failure(e, SQLITE_CANTOPEN);
+      }
+    },
+    randomness: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    sleep: (microseconds) => sleepMs(Math.ceil(microseconds / 1000)),
+    currentTime: () => Date.now(),
+  };
+}
