@@ -3,9 +3,9 @@
 //
 // Supported: read/write/truncate/sync/size on any offset Number can hold exactly, read-only
 // fallback, temp files in os.tmpdir(), DELETEONCLOSE, durable deletes.
-// Left out: WAL shared memory (no xShm*, so journal_mode=WAL is unavailable), mmap, and locking
-// against other processes and threads (see locks.js) — do not share a file with a native
-// sqlite3 that writes while this process has it open.
+// Left out: WAL's shared memory and mmap (the vfs interface has no xShm* or xFetch, so WAL
+// needs locking_mode=EXCLUSIVE), and locking against other processes and threads (see
+// locks.js): do not let a native sqlite3 write a file while this process has it open.
 
 import fs from 'node:fs';
 import os from 'node:os';
