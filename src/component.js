@@ -2,6 +2,7 @@
 // gets an instance of its own, with its own imports, synchronously.
 import { readFileSync } from 'node:fs';
 import { instantiate } from '../dist/js/sqlite.js';
+import { hotCalls } from './hot-calls.js';
 
 const bindings = new URL('../dist/js/', import.meta.url);
 const compiled = new Map();
@@ -15,7 +16,26 @@ function getCoreModule(name) {
   return module;
 }
 
-// The exported `database` interface of a fresh instance whose `vfs` import is `vfsImports`.
+// A fresh instance whose `vfs` import is `vfsImports`: its exported `database` interface
+// (`api`), direct calls for the hot paths (`hot`, see hot-calls.js), and `statementRep()`,
+// the guest pointer of the statement most recently created, which the hot calls take.
 export function instantiateDatabase(vfsImports) {
-  return instantiate(getCoreModule, { 'sqlite:component/vfs': vfsImports }).database;
+  let main;
+  let lastStatementRep = 0;
+  // jco instantiates several core modules; ours is the one that creates resources.
+  const instantiateCore = (module, importObject) => {
+    const intrinsics = importObject?.['[export]sqlite:component/database@0.1.0'];
+    if (intrinsics) {
+      const createStatement = intrinsics['[resource-new]statement'];
+      intrinsics['[resource-new]statement'] = (rep) => {
+        lastStatementRep = rep;
+        return createStatement(rep);
+      };
+    }
+    const instance = new WebAssembly.Instance(module, importObject);
+    if (intrinsics) main = instance.exports;
+    return instance;
+  };
+  const { database } = instantiate(getCoreModule, { 'sqlite:component/vfs': vfsImports }, instantiateCore);
+  return { api: database, hot: hotCalls(main), statementRep: () => lastStatementRep };
 }

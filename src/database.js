@@ -45,14 +45,14 @@ export class Database {
     const flags = readonly
       ? SQLITE_OPEN_READONLY
       : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
-    const api = instantiateDatabase(createVfsImports());
+    const { api, hot, statementRep } = instantiateDatabase(createVfsImports());
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
       this.#connection.busyTimeout(timeout);
     } catch (e) {
       throw toSqliteError(e);
     }
-    this.#state = { open: true, iterating: 0, safeIntegers: false };
+    this.#state = { open: true, iterating: 0, safeIntegers: false, hot, statementRep };
 
     Object.defineProperties(this, {
       name: { value: filename, enumerable: true },

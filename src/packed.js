@@ -107,12 +107,12 @@ function copyBlob(bytes, start, end) {
   return NodeBuffer ? NodeBuffer.from(copy.buffer, 0, copy.length) : copy;
 }
 
-// A cursor over one batch of packed cells.
+// A cursor over packed cells starting at `bytes[start]`; `view` is a DataView of the same buffer.
 export class CellReader {
-  constructor(cells, safeIntegers) {
-    this.bytes = cells;
-    this.view = new DataView(cells.buffer, cells.byteOffset, cells.byteLength);
-    this.at = 0;
+  constructor(bytes, view, start, safeIntegers) {
+    this.bytes = bytes;
+    this.view = view;
+    this.at = start;
     this.safeIntegers = safeIntegers;
   }
 

@@ -1,7 +1,6 @@
 // Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
 // into the component (bind, step, reset inside); iterate fetches rows in batches.
-import { toSqliteError } from './errors.js';
-import { CellReader, packValues } from './packed.js';
+import { packValues } from './packed.js';
 
 const OBJECTS = 0;
 const RAW = 1;
@@ -21,7 +20,9 @@ function plainArgument(value) {
 
 export class Statement {
   #state; // shared with the Database: { open, connection, ... }
-  #handle;
+  #handle; // jco's resource object: owns the guest statement, serves the colder methods
+  #rep; // the guest statement pointer, for the hot calls
+  #hot;
   #keys; // per parameter slot: null for positional, else the name without its prefix
   #positionalOnly;
   #columnNames;
@@ -38,6 +39,8 @@ export class Statement {
     this.readonly = info.readonly;
     this.#state = state;
     this.#handle = handle;
+    this.#rep = state.statementRep();
+    this.#hot = state.hot;
     this.#columnNames = info.columnNames;
     this.#safeIntegers = state.safeIntegers;
     this.#keys = info.parameterNames.map((name) => (name === '' || name[0] === '?' ? null : name.slice(1)));
@@ -51,15 +54,10 @@ export class Statement {
   run(...args) {
     this.#usable();
     const parameters = this.#pack(args);
-    let result;
-    try {
-      result = this.#handle.run(parameters);
-    } catch (e) {
-      throw toSqliteError(e);
-    }
+    const [changes, lastInsertRowid] = this.#hot.run(this.#rep, parameters);
     return {
-      changes: Number(result.changes),
-      lastInsertRowid: this.#safeIntegers ? result.lastInsertRowid : Number(result.lastInsertRowid),
+      changes: Number(changes),
+      lastInsertRowid: this.#safeIntegers ? lastInsertRowid : Number(lastInsertRowid),
     };
   }
 
@@ -227,11 +225,7 @@ export class Statement {
   }
 
   #step(parameters, maxRows, reset) {
-    try {
-      return this.#handle.stepMany(parameters, maxRows, reset);
-    } catch (e) {
-      throw toSqliteError(e);
-    }
+    return this.#hot.stepMany(this.#rep, parameters, maxRows, reset);
   }
 
   #decode(rows) {
@@ -241,7 +235,8 @@ export class Statement {
       this.#columnNames = this.#handle.columns().map((c) => c.name);
       this.#columnTables = null;
     }
-    const cells = new CellReader(rows.cells, this.#safeIntegers);
+    if (this.#mode === EXPAND) this.#columnTables ??= this.#handle.columns().map((c) => c.originTable ?? '$');
+    const cells = this.#hot.cells(rows, this.#safeIntegers);
     const out = new Array(rowCount);
     const names = this.#columnNames;
     switch (this.#mode) {
@@ -267,7 +262,6 @@ export class Statement {
         break;
       case EXPAND: {
         // Columns group under their table's name; expressions under '$'.
-        this.#columnTables ??= this.#handle.columns().map((c) => c.originTable ?? '$');
         const tables = this.#columnTables;
         for (let r = 0; r < rowCount; r++) {
           const row = {};
