@@ -25,6 +25,9 @@ export function hotCalls(core) {
     }
   }
 
+  // An s64 as the nearest number, as better-sqlite3 gives it without safeIntegers.
+  const int64 = (at) => view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
+
   // Lowers option<list<u8>>: the guest owns what cabi_realloc gave us.
   function lower(packed) {
     const ptr = realloc(0, 0, 1, packed.length);
@@ -47,12 +50,15 @@ export function hotCalls(core) {
       fresh();
       return new CellReader(bytes, view, batch.start, safeIntegers);
     },
-    // Returns [changes, lastInsertRowid] as BigInts.
-    run(rep, packed) {
+    // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
+    run(rep, packed, safeIntegers) {
       const ret = packed === undefined ? run(rep, 0, 0, 0) : run(rep, 1, lower(packed), packed.length);
       fresh();
       if (bytes[ret]) throw fail(ret + 8);
-      return [view.getBigInt64(ret + 8, true), view.getBigInt64(ret + 16, true)];
+      return {
+        changes: int64(ret + 8),
+        lastInsertRowid: safeIntegers ? view.getBigInt64(ret + 16, true) : int64(ret + 16),
+      };
     },
     stepMany(rep, packed, maxRows, reset) {
       const ret =

@@ -31,6 +31,16 @@ function reserve(n) {
   outView = new DataView(out.buffer);
 }
 
+// Short ASCII text encodes faster by hand than through TextEncoder; -1 if not ASCII.
+function writeShortText(value, at) {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    out[at + i] = c;
+  }
+  return value.length;
+}
+
 function writeValue(value) {
   switch (typeof value) {
     case 'number':
@@ -42,10 +52,11 @@ function writeValue(value) {
       return;
     case 'string': {
       reserve(5 + value.length * 3);
-      const { written } = textEncoder.encodeInto(value, out.subarray(length + 5));
+      const written = value.length <= 64 ? writeShortText(value, length + 5) : -1;
+      const n = written >= 0 ? written : textEncoder.encodeInto(value, out.subarray(length + 5)).written;
       out[length] = TEXT;
-      outView.setUint32(length + 1, written, true);
-      length += 5 + written;
+      outView.setUint32(length + 1, n, true);
+      length += 5 + n;
       return;
     }
     case 'bigint':

@@ -54,11 +54,7 @@ export class Statement {
   run(...args) {
     this.#usable();
     const parameters = this.#pack(args);
-    const [changes, lastInsertRowid] = this.#hot.run(this.#rep, parameters);
-    return {
-      changes: Number(changes),
-      lastInsertRowid: this.#safeIntegers ? lastInsertRowid : Number(lastInsertRowid),
-    };
+    return this.#hot.run(this.#rep, parameters, this.#safeIntegers);
   }
 
   get(...args) {
