@@ -1,0 +1,122 @@
+// Where SQL text ends: the shell's rule for "this statement is complete", and the cuts between
+// the statements of a script. The rule is SQLite's own (sqlite3_complete): a ';' outside quotes,
+// comments and CREATE TRIGGER bodies. The JS API cannot call sqlite3_complete, and
+// Database#prepare takes one statement at a time, so both are done here from one tokenizer.
+
+// Token kinds, the column order of the transition table below.
+const SEMI = 0;
+const SPACE = 1;
+const OTHER = 2;
+const EXPLAIN = 3;
+const CREATE = 4;
+const TEMP = 5;
+const TRIGGER = 6;
+const END = 7;
+// A quote, or a block comment, that has not closed by the end of the text.
+const OPEN_QUOTE = -1;
+const OPEN_COMMENT = -2;
+
+const KEYWORDS = new Map([
+  ['explain', EXPLAIN], ['create', CREATE], ['temp', TEMP], ['temporary', TEMP],
+  ['trigger', TRIGGER], ['end', END],
+]);
+
+// States: 0 nothing yet, 1 after a complete statement, 2 inside a statement, 3 after EXPLAIN,
+// 4 after CREATE [TEMP], 5 inside a trigger body, 6 after a ';' in a trigger body,
+// 7 after '; END' in a trigger body. Only a ';' that leads to state 1 ends a statement.
+const STATES = [
+  /*           SEMI SPACE OTHER EXPLAIN CREATE TEMP TRIGGER END */
+  /* 0 */     [1,   0,    2,    3,      4,     2,   2,      2],
+  /* 1 */     [1,   1,    2,    3,      4,     2,   2,      2],
+  /* 2 */     [1,   2,    2,    2,      2,     2,   2,      2],
+  /* 3 */     [1,   3,    3,    2,      4,     2,   2,      2],
+  /* 4 */     [1,   4,    2,    2,      2,     4,   5,      2],
+  /* 5 */     [6,   5,    5,    5,      5,     5,   5,      5],
+  /* 6 */     [6,   6,    5,    5,      5,     5,   5,      7],
+  /* 7 */     [1,   7,    5,    5,      5,     5,   5,      5],
+];
+
+const isSpace = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
+// SQLite treats every non-ASCII character as part of an identifier.
+const isIdChar = (c) => /[A-Za-z0-9_$]/.test(c) || c > '\x7f';
+
+// The kind and end offset of the token starting at sql[i].
+function token(sql, i) {
+  const c = sql[i];
+  if (c === ';') return [SEMI, i + 1];
+  if (isSpace(c)) return [SPACE, i + 1];
+  if (c === '/' && sql[i + 1] === '*') {
+    const close = sql.indexOf('*/', i + 2);
+    return close < 0 ? [OPEN_COMMENT, sql.length] : [SPACE, close + 2];
+  }
+  if (c === '-' && sql[i + 1] === '-') {
+    // A line comment still open at the end of the text is no reason to wait for more.
+    const nl = sql.indexOf('\n', i + 2);
+    return [SPACE, nl < 0 ? sql.length : nl + 1];
+  }
+  const closer = { '[': ']', '"': '"', "'": "'", '`': '`' }[c];
+  if (closer) {
+    // A doubled quote inside closes and reopens: the scan just goes on from there.
+    const close = sql.indexOf(closer, i + 1);
+    return close < 0 ? [OPEN_QUOTE, sql.length] : [OTHER, close + 1];
+  }
+  if (isIdChar(c)) {
+    let j = i + 1;
+    while (j < sql.length && isIdChar(sql[j])) j++;
+    return [KEYWORDS.get(sql.slice(i, j).toLowerCase()) ?? OTHER, j];
+  }
+  return [OTHER, i + 1];
+}
+
+// Calls visit(kind, start, end, stateAfter) for each token, up to an unclosed quote or comment.
+function scan(sql, visit) {
+  let state = 0;
+  for (let i = 0; i < sql.length;) {
+    const [kind, end] = token(sql, i);
+    if (kind < 0) {
+      visit(kind, i, end, state);
+      return;
+    }
+    state = STATES[state][kind];
+    visit(kind, i, end, state);
+    i = end;
+  }
+}
+
+/** True when sql ends with a complete statement, as sqlite3_complete() decides. */
+export function isComplete(sql) {
+  let complete = false;
+  scan(sql, (kind, start, end, state) => {
+    complete = kind >= 0 && state === 1;
+  });
+  return complete;
+}
+
+/** True when sql holds nothing but white space and closed comments. */
+export function isBlank(sql) {
+  let blank = true;
+  scan(sql, (kind) => {
+    if (kind !== SPACE) blank = false;
+  });
+  return blank;
+}
+
+/**
+ * The statements of a script, in order, each with its ';'. Empty statements (';;', comments)
+ * are left out; text after the last ';' comes last, for SQLite to run or reject.
+ */
+export function splitStatements(sql) {
+  const out = [];
+  let start = 0;
+  let empty = true;
+  scan(sql, (kind, tokStart, end, state) => {
+    if (kind !== SPACE && kind !== SEMI && kind !== OPEN_COMMENT) empty = false;
+    if (kind === SEMI && state === 1) {
+      if (!empty) out.push(sql.slice(start, end));
+      start = end;
+      empty = true;
+    }
+  });
+  if (!empty) out.push(sql.slice(start));
+  return out;
+}

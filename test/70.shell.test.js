@@ -1,0 +1,409 @@
+// The shell (cli/shell.js) against Debian's sqlite3 CLI (3.40) on copies of one database:
+// list and csv output must be the same bytes; the other modes the same layout where the two
+// versions agree. REAL values are compared only where 3.40 and 3.53 render them alike (exact
+// binary fractions); 3.53's own rendering is checked on its own.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database } from '../src/index.js';
+import { isBlank, isComplete, splitStatements } from '../cli/complete.js';
+import { realFormatter } from '../cli/engine.js';
+import { displayWidth } from '../cli/render.js';
+
+const SHELL = new URL('../cli/shell.js', import.meta.url).pathname;
+
+const FIXTURE_SQL = `
+CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB);
+INSERT INTO t VALUES
+  (1, 42, 2.625, 'hello', x'414243'),
+  (2, NULL, NULL, NULL, NULL),
+  (3, -9223372036854775808, -0.5, 'héllo wörld', x'00ff'),
+  (4, 9223372036854775807, 1e20, '日本語 🙂', x'ff41'),
+  (5, 0, 0.0, '', x''),
+  (6, 7, 1024.0, 'a|b,c "q" ''s''', zeroblob(3)),
+  (7, 8, 0.125, 'two' || char(10) || 'lines', x'0a'),
+  (8, 9, 3.0, 'tab' || char(9) || 'x', x'4100');
+CREATE TABLE u(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+INSERT INTO u VALUES ('a', 1), ('b', 'x');
+CREATE INDEX t_i ON t(i);
+CREATE VIEW v AS SELECT id, s AS "the text" FROM t;
+CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN UPDATE u SET v = v + 1 WHERE k = 'a'; END;
+`;
+
+let dir;
+let fixture;
+let copies = 0;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'shell-test-'));
+  fixture = join(dir, 'fixture.db');
+  const made = spawnSync('sqlite3', [fixture], { input: FIXTURE_SQL, encoding: 'utf8' });
+  assert.equal(made.status, 0, `sqlite3 could not build the fixture: ${made.error ?? made.stderr}`);
+});
+
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// The shell as a user runs it, on this package's engine whatever the caller's environment says.
+function env() {
+  const e = { ...process.env };
+  delete e.SQLITE_COMPONENT_SHELL_ENGINE;
+  return e;
+}
+
+function spawn(command, args, input = '') {
+  const r = spawnSync(command, args, { input, env: env(), cwd: dir, timeout: 60_000 });
+  if (r.error) throw r.error;
+  return { stdout: r.stdout, out: r.stdout.toString(), err: r.stderr.toString(), status: r.status };
+}
+
+const ours = (args, input) => spawn(process.execPath, [SHELL, ...args], input);
+const theirs = (args, input) => spawn('sqlite3', args, input);
+
+function fresh() {
+  const file = join(dir, `copy${copies++}.db`);
+  copyFileSync(fixture, file);
+  return file;
+}
+
+// Both shells, each on its own copy of the fixture so that writes cannot leak between them.
+function both(args, input) {
+  return [ours([fresh(), ...args], input), theirs([fresh(), ...args], input)];
+}
+
+function assertSameOutput(args, input) {
+  const [a, b] = both(args, input);
+  assert.deepEqual(a.stdout, b.stdout, `ours:\n${a.out}\nsqlite3:\n${b.out}\nour stderr: ${a.err}`);
+  // Failure is compared, not the code: sqlite3 sometimes exits with an SQLite result code.
+  assert.equal(a.status === 0, b.status === 0, `exit status ${a.status}, sqlite3's ${b.status}`);
+  return a;
+}
+
+describe('isComplete', () => {
+  const cases = [
+    ['select 1;', true],
+    ['select 1', false],
+    ['', false],
+    [';', true],
+    ['select 1; -- done', true],
+    ['select 1 -- no; here', false],
+    ["select 'a;b'", false],
+    ["select 'a;b';", true],
+    ["select 'it''s;';", true],
+    ["select 'open;", false],
+    ['select "x;y" from t;', true],
+    ['select [a;b] from t;', true],
+    ['select `a;b` from t;', true],
+    ['select 1 /* ; */', false],
+    ['select 1; /* open', false],
+    ['create trigger tr after insert on t begin select 1;', false],
+    ['create trigger tr after insert on t begin select 1; end', false],
+    ['create trigger tr after insert on t begin select 1; end;', true],
+    ['CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN SELECT 1; END;', true],
+    ['create trigger tr after insert on t begin select case when 1 then 2 end; end;', true],
+    ['explain create trigger tr after insert on t begin select 1;', false],
+    ['create table trigger_log(x);', true],
+    ['begin; select 1; end;', true],
+    ['select 日本;', true],
+  ];
+  for (const [sql, complete] of cases) {
+    it(`${JSON.stringify(sql)} is ${complete ? '' : 'not '}complete`, () => {
+      assert.equal(isComplete(sql), complete);
+    });
+  }
+});
+
+describe('isBlank', () => {
+  it('is true for white space and closed comments only', () => {
+    assert.equal(isBlank('  \t'), true);
+    assert.equal(isBlank('-- note'), true);
+    assert.equal(isBlank('/* a */ -- b'), true);
+    assert.equal(isBlank('/* open'), false);
+    assert.equal(isBlank(';'), false);
+    assert.equal(isBlank('x'), false);
+  });
+});
+
+describe('splitStatements', () => {
+  it('cuts at each ending semicolon, keeping trigger bodies and quotes whole', () => {
+    const trigger = 'create trigger tr after insert on t begin insert into u values(1); end;';
+    assert.deepEqual(splitStatements(`select 'a;b'; ${trigger}\nselect 2`),
+      ["select 'a;b';", ` ${trigger}`, '\nselect 2']);
+  });
+  it('leaves out empty statements and trailing comments', () => {
+    assert.deepEqual(splitStatements(';; select 1;; -- end\n/* x */'), [' select 1;']);
+    assert.deepEqual(splitStatements('select 1; /* open'), ['select 1;']);
+    assert.deepEqual(splitStatements(''), []);
+  });
+});
+
+describe('realFormatter', () => {
+  // Expected texts are SQLite 3.53's sqlite3_column_text() for these doubles.
+  const cases = [
+    [0.1 + 0.2, '0.30000000000000004'],
+    [1, '1.0'],
+    [1e20, '1.0e+20'],
+    [1e17, '1.0e+17'],
+    [1e16, '10000000000000000.0'],
+    [100, '100.0'],
+    [2.625, '2.625'],
+    [-1.5, '-1.5'],
+    [0.1, '0.1'],
+    [49.47, '49.47'],
+    [0.7999999999999999, '0.79999999999999993'],
+    [1e-5, '1.0e-05'],
+    [1e-4, '0.0001'],
+    [-0, '0.0'],
+    [123456789012345680000, '1.2345678901234568e+20'],
+    [5e-324, '4.9406564584124654e-324'],
+    [Number.MAX_VALUE, '1.7976931348623157e+308'],
+    [Infinity, 'Inf'],
+    [-Infinity, '-Inf'],
+  ];
+  const real = realFormatter(Database);
+  for (const [x, text] of cases) {
+    it(`renders ${x} as ${text}`, () => assert.equal(real(x), text));
+  }
+});
+
+describe('displayWidth', () => {
+  it('counts wide characters twice and combining marks not at all', () => {
+    assert.equal(displayWidth('abc'), 3);
+    assert.equal(displayWidth('日本語'), 6);
+    assert.equal(displayWidth('e\u0301'), 1);
+    assert.equal(displayWidth('🙂'), 2);
+  });
+});
+
+describe('list mode against sqlite3', () => {
+  const queries = {
+    'every type in a table': 'SELECT * FROM t ORDER BY id;',
+    'NULLs as empty': 'SELECT NULL, 1, NULL; SELECT i, r, s, b FROM t WHERE id = 2;',
+    'blobs as raw bytes up to a NUL': "SELECT x'414243', x'00', x'ff00', x'41004200', zeroblob(2), b FROM t;",
+    integers: 'SELECT 0, -1, 9223372036854775807, -9223372036854775808, 1 << 40, i FROM t;',
+    'text with unicode and separators': "SELECT s, 'é', '日本語', '🙂', 'a|b', length(s) FROM t;",
+    'exact reals': 'SELECT 2.625, -0.5, 1024.0, 0.0, 1e20, 3.0 / 8, r FROM t;',
+    'several statements': "CREATE TABLE z(a); INSERT INTO z VALUES (1), ('x'); SELECT * FROM z; SELECT count(*) FROM z;",
+    'a statement with no result': 'CREATE TABLE y(a);',
+    'a query with no rows': 'SELECT * FROM t WHERE 0;',
+    'a view': 'SELECT * FROM v ORDER BY id DESC;',
+    'RETURNING and a trigger': "INSERT INTO t(i, s) VALUES (100, 'new') RETURNING id, s; SELECT v FROM u WHERE k = 'a';",
+    'a PRAGMA': 'PRAGMA table_info(t);',
+  };
+  for (const [name, sql] of Object.entries(queries)) {
+    it(`${name}, SQL as an argument`, () => assertSameOutput([sql]));
+    it(`${name}, SQL on stdin`, () => assertSameOutput([], `${sql}\n`));
+  }
+
+  it('prints headers with .headers on, and none for a query without rows', () => {
+    assertSameOutput([], '.headers on\nSELECT id, s AS "the s" FROM t WHERE id < 3;\nSELECT 1 AS x WHERE 0;\n');
+  });
+
+  it('draws EXPLAIN QUERY PLAN as a tree', () => {
+    // Plans that SQLite 3.40 and 3.53 choose alike.
+    assertSameOutput(['EXPLAIN QUERY PLAN SELECT * FROM t WHERE i = 1; '
+      + 'explain query plan SELECT id FROM t UNION ALL SELECT k FROM u; '
+      + 'EXPLAIN QUERY PLAN SELECT * FROM t WHERE id = (SELECT max(id) FROM t)']);
+  });
+
+  it('renders reals as SQLite 3.53 does', () => {
+    const r = ours([':memory:', 'SELECT 0.1 + 0.2, 1.0, 1e20, 2, 2.0, 0.7999999999999999, 1e999, -1e999']);
+    assert.equal(r.out, '0.30000000000000004|1.0|1.0e+20|2|2.0|0.79999999999999993|Inf|-Inf\n');
+  });
+});
+
+describe('errors', () => {
+  it('print "Error: <message>" on stderr and the script goes on; the exit status is 1', () => {
+    const script = 'SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\nSELECT 3; SELEKT 4; SELECT 5;\nSELECT 6;\n';
+    const r = assertSameOutput([], script);
+    assert.equal(r.out, '1\n2\n3\n6\n');
+    assert.equal(r.err, 'Error: no such table: nope\nError: near "SELEKT": syntax error\n');
+    assert.equal(r.status, 1);
+  });
+
+  it('a constraint failure mid-script keeps the rows before it', () => {
+    const script = 'CREATE TABLE k(a UNIQUE);\nINSERT INTO k VALUES (1);\nINSERT INTO k VALUES (1);\nSELECT count(*) FROM k;\n';
+    const r = assertSameOutput([], script);
+    assert.match(r.err, /^Error: UNIQUE constraint failed: k\.a\n$/);
+  });
+
+  it('end a run of SQL arguments at the first failure, as in sqlite3', () => {
+    const r = assertSameOutput(['SELECT 1; SELECT nope; SELECT 2', 'SELECT 3']);
+    assert.equal(r.out, '1\n');
+    assert.equal(r.err, 'Error: no such column: nope\n');
+    assert.equal(r.status, 1);
+  });
+
+  it('report unknown dot-commands and go on', () => {
+    const r = ours([':memory:'], '.bogus\nSELECT 1;\n');
+    assert.equal(r.out, '1\n');
+    assert.match(r.err, /^Error: unknown command: "\.bogus"/);
+    assert.equal(r.status, 1);
+  });
+});
+
+describe('piped stdin', () => {
+  it('gathers lines until a statement is complete, as sqlite3 does', () => {
+    const script = [
+      'SELECT 1', ';',
+      "SELECT 'a;", "b';",
+      'CREATE TRIGGER t_bi BEFORE INSERT ON t BEGIN', '  SELECT 1;', '  SELECT 2;', 'END;',
+      'SELECT "x;y" FROM (SELECT 3 AS "x;y");',
+      'SELECT 4; -- a comment; with a semicolon',
+      '/* a ; block */ SELECT 5;',
+      '-- a comment line',
+      '# a hash line',
+      '/*', ' * header', ' */',
+      'SELECT 6;',
+      '   ',
+      "SELECT 'last, without a semicolon'",
+    ].join('\n');
+    const r = assertSameOutput([], script);
+    assert.equal(r.out, "1\na;\nb\n3\n4\n5\n6\nlast, without a semicolon\n");
+  });
+
+  it('stops reading at .quit', () => {
+    const r = assertSameOutput([], 'SELECT 1;\n.quit\nSELECT 2;\n');
+    assert.equal(r.out, '1\n');
+  });
+
+  it('takes CRLF line ends', () => {
+    assertSameOutput([], 'SELECT 1;\r\n.headers on\r\nSELECT 2 AS x;\r\n');
+  });
+});
+
+describe('.mode', () => {
+  it('csv quotes as sqlite3 does and ends rows with CRLF', () => {
+    assertSameOutput(['-cmd', '.mode csv'], 'SELECT * FROM t;\n.headers on\nSELECT 1 AS "a b", 2 AS c, \'\' AS "";\n');
+  });
+
+  it('column pads to the widest cell, splits lines and expands tabs', () => {
+    assertSameOutput(['-cmd', '.mode column'], 'SELECT id, i, r, s FROM t WHERE id <> 4;\nSELECT 1 AS x WHERE 0;\n');
+  });
+
+  it('column shows headers unless .headers was given', () => {
+    assertSameOutput([], '.headers off\n.mode column\nSELECT 1 AS x;\n');
+    assertSameOutput([], '.mode column\n.mode list\nSELECT 1 AS x;\n');
+  });
+
+  it('box draws the same table as sqlite3', () => {
+    assertSameOutput(['-cmd', '.mode box'], 'SELECT id, i, r, s FROM t WHERE id <> 4;\nSELECT 1 AS only;\nSELECT 1 WHERE 0;\n');
+  });
+
+  it('box measures wide characters as two columns', () => {
+    const r = ours([':memory:', '-cmd', '.mode box', "SELECT '日本' AS w, 'ab' AS n"]);
+    assert.equal(r.out, [
+      '┌──────┬────┐',
+      '│  w   │ n  │',
+      '├──────┼────┤',
+      '│ 日本 │ ab │',
+      '└──────┴────┘', ''].join('\n'));
+  });
+
+  it('json writes the same objects as sqlite3', () => {
+    assertSameOutput(['-cmd', '.mode json'], 'SELECT id, i, r, s, s AS "q\\"k" FROM t;\nSELECT 1 WHERE 0;\n');
+  });
+
+  it('json writes blobs byte by byte, as SQLite 3.53 does', () => {
+    const r = ours([':memory:', '-cmd', '.mode json', "SELECT x'00ff41' AS b, x'' AS e, NULL AS n, 0.1 AS r"]);
+    assert.equal(r.out, '[{"b":"\\u0000\\u00ff\\u0041","e":"","n":null,"r":0.1}]\n');
+  });
+
+  it('reports the current mode and refuses unknown ones', () => {
+    const r = ours([':memory:'], '.mode\n.mode csv\n.mode\n.mode html\n');
+    assert.equal(r.out, 'current output mode: list\ncurrent output mode: csv\n');
+    assert.equal(r.err, 'Error: mode should be one of: box column csv json list\n');
+  });
+});
+
+describe('.tables and .schema', () => {
+  it('.tables lists tables and views in columns', () => {
+    assertSameOutput(['.tables']);
+    assertSameOutput(['.tables %u%']);
+    assertSameOutput(['CREATE TABLE a_table_with_a_long_name(x)', 'CREATE TEMP TABLE tt(x)', '.tables']);
+  });
+
+  it('.schema shows every CREATE statement, views with their columns', () => {
+    assertSameOutput(['.schema']);
+  });
+
+  it('.schema PATTERN keeps the objects of matching tables', () => {
+    assertSameOutput(['.schema T']);
+    assertSameOutput(['.schema u']);
+    assertSameOutput(['.schema nothing']);
+    assertSameOutput(['CREATE TEMP TABLE tt(x)', 'CREATE INDEX temp.tt_x ON tt(x)', '.schema tt']);
+  });
+});
+
+describe('.read', () => {
+  it('runs a file as a script, errors and all, and nests', () => {
+    const inner = join(dir, 'inner.sql');
+    const outer = join(dir, 'outer.sql');
+    writeFileSync(inner, 'SELECT \'inner\';\nSELECT nope;\nSELECT \'after error\';\n');
+    writeFileSync(outer, `.mode csv\nSELECT 1, 'a b';\n.read ${inner}\nSELECT 2,\n  3;\n`);
+    const r = assertSameOutput([], `.read ${outer}\nSELECT 'back';\n`);
+    assert.equal(r.err, 'Error: no such column: nope\n');
+  });
+
+  it('reports a missing file', () => {
+    const r = ours([':memory:'], '.read /no/such/file.sql\nSELECT 1;\n');
+    assert.equal(r.out, '1\n');
+    assert.equal(r.err, 'Error: cannot open "/no/such/file.sql"\n');
+  });
+});
+
+describe('files', () => {
+  it('keeps what one run writes for the next', () => {
+    const file = join(dir, 'persist.db');
+    assert.equal(ours([file, 'CREATE TABLE p(x); INSERT INTO p VALUES (1), (2);']).status, 0);
+    assert.equal(ours([file, 'SELECT sum(x) FROM p']).out, '3\n');
+    assert.equal(theirs([file, 'SELECT sum(x) FROM p']).out, '3\n');
+  });
+
+  it('runs -init before anything else', () => {
+    const init = join(dir, 'init.sql');
+    writeFileSync(init, 'CREATE TABLE IF NOT EXISTS i(x);\nINSERT INTO i VALUES (7);\n');
+    assert.equal(ours([':memory:', '-init', init, 'SELECT x FROM i']).out, '7\n');
+  });
+
+  it('the example script builds a database twice without complaint', () => {
+    const file = join(dir, 'example.db');
+    const example = new URL('../example/example.sql', import.meta.url).pathname;
+    for (let i = 0; i < 2; i++) {
+      const r = ours(['-init', example, file, 'SELECT count(*) FROM planets; SELECT count(*) FROM missions']);
+      assert.equal(r.err, '');
+      assert.equal(r.out, '8\n6\n');
+    }
+  });
+});
+
+describe('options', () => {
+  it('-version prints the engine\'s SQLite version, -help the usage', () => {
+    assert.match(ours(['-version']).out, /^3\.\d+\.\d+\n$/);
+    assert.match(ours(['-help']).out, /^Usage: sqlite-component/);
+    assert.match(ours([':memory:', '.help']).out, /^\.exit/);
+  });
+
+  it('refuses an unknown option', () => {
+    const r = ours(['-nope']);
+    assert.equal(r.status, 1);
+    assert.match(r.err, /^Error: unknown option: -nope/);
+  });
+});
+
+describe('interactive prompt', () => {
+  // `script` gives the shell a pseudo-terminal; without it there is no prompt to test.
+  const hasScript = existsSync('/usr/bin/script');
+  it('prompts, shows continuation lines and quits', { skip: !hasScript && 'no script(1)' }, () => {
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(SHELL)}`;
+    const r = spawn('script', ['-qec', command, '/dev/null'], "SELECT 1;\nSELECT\n2 AS 'x;y';\n.quit\n");
+    assert.match(r.out, /SQLite version 3\.\d+\.\d+/);
+    assert.match(r.out, /sqlite> .*SELECT 1;/);
+    assert.match(r.out, / {3}\.\.\.> .*2 AS 'x;y';/);
+    assert.match(r.out, /\r\n1\r\n/);
+    assert.match(r.out, /\r\n2\r\n/);
+    assert.equal(r.status, 0);
+  });
+});
