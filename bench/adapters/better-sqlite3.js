@@ -1,0 +1,27 @@
+// better-sqlite3, the native addon: the speed limit the wasm engines are measured against.
+// Resolved from the project root, where it is already built as the test oracle.
+import { createRequire } from 'node:module';
+import Database from 'better-sqlite3';
+
+const require = createRequire(import.meta.url);
+
+export const label = `better-sqlite3 ${require('better-sqlite3/package.json').version}`;
+export const wasmFile = null;
+export const hasFiles = true;
+
+export function open(file) {
+  const db = new Database(file ?? ':memory:');
+  return {
+    exec: (sql) => { db.exec(sql); },
+    runEach(sql, paramRows) {
+      const stmt = db.prepare(sql);
+      for (const params of paramRows) stmt.run(params);
+    },
+    getEach(sql, paramRows) {
+      const stmt = db.prepare(sql);
+      return paramRows.map((params) => stmt.get(params));
+    },
+    all: (sql) => db.prepare(sql).all(),
+    close: () => db.close(),
+  };
+}

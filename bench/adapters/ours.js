@@ -1,0 +1,29 @@
+// sqlite-component itself, through its better-sqlite3-style API: the in-memory database on the
+// memory VFS, files on the node-fs VFS.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Database } from '../../src/index.js';
+
+const require = createRequire(import.meta.url);
+
+export const label = `ours ${require('../../package.json').version}`;
+export const wasmFile = fileURLToPath(new URL('../../dist/sqlite-component.wasm', import.meta.url));
+export const hasFiles = true;
+
+export function open(file) {
+  // ':memory:' lives in SQLite's own pages, as it does for better-sqlite3 and the official build.
+  const db = file ? new Database(file, { vfs: 'node-fs' }) : new Database(':memory:', { vfs: 'memory' });
+  return {
+    exec: (sql) => { db.exec(sql); },
+    runEach(sql, paramRows) {
+      const stmt = db.prepare(sql);
+      for (const params of paramRows) stmt.run(...params);
+    },
+    getEach(sql, paramRows) {
+      const stmt = db.prepare(sql);
+      return paramRows.map((params) => stmt.get(...params));
+    },
+    all: (sql) => db.prepare(sql).all(),
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,158 @@
+// The workloads every engine runs: the SQL, the data and a checksum of what came back, kept here
+// once so that no adapter can run a different query or different data. Adapters only execute.
+
+export const SIZES = {
+  full: { rows: 100_000, gets: 100_000, groups: 20, updates: 20_000, blobs: 2_000,
+    blobBytes: 64 * 1024, autocommits: 1_000, warmups: 1, runs: 5, startups: 7 },
+  quick: { rows: 2_000, gets: 2_000, groups: 20, updates: 500, blobs: 50,
+    blobBytes: 64 * 1024, autocommits: 20, warmups: 1, runs: 1, startups: 1 },
+};
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+// Deterministic data: every engine (each in its own process) must see the same rows.
+function xorshift(seed) {
+  let x = seed >>> 0;
+  return () => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return x;
+  };
+}
+
+function shuffledIds(count, max, rand) {
+  const ids = [];
+  for (let i = 0; i < count; i++) ids.push([1 + (rand() % max)]);
+  return ids;
+}
+
+function makeData(size) {
+  const rand = xorshift(0x5eed);
+  const rows = [];
+  for (let id = 1; id <= size.rows; id++) {
+    const a = rand() % 1_000_000;
+    // b keeps a fraction so that engines bind it as a double, not as an integer.
+    const b = (rand() % 100_000) / 7 + 0.5;
+    const c = `text-${rand().toString(36).padStart(7, '0')}-${id}`;
+    rows.push([id, a, b, c]);
+  }
+  // A few distinct blobs, reused, so the process holds the data once and not 128 MiB of copies.
+  const distinct = Array.from({ length: 8 }, () => {
+    const blob = new Uint8Array(size.blobBytes);
+    for (let i = 0; i < blob.length; i++) blob[i] = rand() & 0xff;
+    return blob;
+  });
+  const blobRows = [];
+  for (let id = 1; id <= size.blobs; id++) blobRows.push([id, distinct[id % distinct.length]]);
+  return {
+    rows,
+    autocommitRows: rows.slice(0, size.autocommits),
+    getIds: shuffledIds(size.gets, size.rows, rand),
+    updateIds: shuffledIds(size.updates, size.rows, rand),
+    blobRows,
+    blobIds: blobRows.map(([id]) => [id]),
+  };
+}
+
+const CREATE_T = 'CREATE TABLE t(id INTEGER PRIMARY KEY, a INTEGER, b REAL, c TEXT)';
+const INSERT_T = 'INSERT INTO t(id, a, b, c) VALUES (?, ?, ?, ?)';
+const FILE_PRAGMAS = 'PRAGMA journal_mode=DELETE; PRAGMA synchronous=NORMAL';
+
+// Reals go through toFixed so that a last-bit difference in a sum does not read as a wrong result.
+const sum = (rows, f) => rows.reduce((s, r) => s + Number(f(r)), 0);
+
+async function countAndSum(db) {
+  const [r] = await db.all('SELECT count(*) AS n, sum(a) AS s FROM t');
+  return `${r.n}/${r.s}`;
+}
+
+async function insertAll(db, rows) {
+  await db.exec('BEGIN');
+  await db.runEach(INSERT_T, rows);
+  await db.exec('COMMIT');
+}
+
+// Each workload: `setup` (untimed, before every run), `run` (timed), `check` (untimed, after the
+// last run) returns a string that must be equal for every engine. `file` workloads get a fresh
+// on-disk database per run and only run on engines that have one.
+export function makeWorkloads(size) {
+  const data = makeData(size);
+  const groupQueries = [];
+  for (let k = 2; k < 2 + size.groups; k++) {
+    groupQueries.push(`SELECT a % ${k} AS g, count(*) AS n, sum(b) AS s, avg(a) AS m,
+      min(c) AS lo, max(length(c)) AS w FROM t GROUP BY g ORDER BY g`);
+  }
+  return [
+    {
+      name: 'insert-txn',
+      setup: (db) => db.exec(`DROP TABLE IF EXISTS t; ${CREATE_T}`),
+      run: (db) => insertAll(db, data.rows),
+      check: (db) => countAndSum(db),
+    },
+    {
+      name: 'select-all',
+      run: (db) => db.all('SELECT id, a, b, c FROM t'),
+      check: (db, rows) =>
+        `${rows.length}/${sum(rows, (r) => r.a)}/${sum(rows, (r) => r.b).toFixed(3)}/${sum(rows, (r) => r.c.length)}`,
+    },
+    {
+      name: 'point-get',
+      run: (db) => db.getEach('SELECT id, a, b, c FROM t WHERE id = ?', data.getIds),
+      check: (db, rows) => `${rows.filter(Boolean).length}/${sum(rows, (r) => r.id)}/${sum(rows, (r) => r.a)}`,
+    },
+    {
+      name: 'aggregate',
+      run: async (db) => {
+        const out = [];
+        for (const sql of groupQueries) out.push(await db.all(sql));
+        return out;
+      },
+      check: (db, results) => results.map((rows) =>
+        `${rows.length}:${sum(rows, (r) => r.n)}:${sum(rows, (r) => r.s).toFixed(3)}:${rows[0].lo}:${rows[0].w}`).join(','),
+    },
+    {
+      name: 'update-index',
+      setup: (db) => db.exec('DROP INDEX IF EXISTS t_a'),
+      run: async (db) => {
+        await db.exec('CREATE INDEX t_a ON t(a)');
+        await db.exec('BEGIN');
+        await db.runEach('UPDATE t SET a = a + 1 WHERE id = ?', data.updateIds);
+        await db.exec('COMMIT');
+      },
+      check: async (db) => {
+        const [r] = await db.all('SELECT sum(a) AS s, count(*) AS n FROM t INDEXED BY t_a WHERE a >= 0');
+        return `${r.n}/${r.s}`;
+      },
+    },
+    {
+      name: 'blob',
+      setup: (db) => db.exec('DROP TABLE IF EXISTS blobs; CREATE TABLE blobs(id INTEGER PRIMARY KEY, data BLOB)'),
+      run: async (db) => {
+        await db.exec('BEGIN');
+        await db.runEach('INSERT INTO blobs(id, data) VALUES (?, ?)', data.blobRows);
+        await db.exec('COMMIT');
+        return db.getEach('SELECT data FROM blobs WHERE id = ?', data.blobIds);
+      },
+      check: (db, rows) =>
+        `${rows.length}/${sum(rows, (r) => r.data.length)}/${sum(rows, (r) => r.data[7] + r.data[r.data.length - 1])}`,
+    },
+    {
+      name: 'file-insert-txn',
+      file: true,
+      setup: (db) => db.exec(`${FILE_PRAGMAS}; ${CREATE_T}`),
+      run: (db) => insertAll(db, data.rows),
+      check: (db) => countAndSum(db),
+    },
+    {
+      name: 'file-autocommit',
+      file: true,
+      setup: (db) => db.exec(`${FILE_PRAGMAS}; ${CREATE_T}`),
+      run: (db) => db.runEach(INSERT_T, data.autocommitRows),
+      check: (db) => countAndSum(db),
+    },
+  ];
+}
