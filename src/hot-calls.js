@@ -4,7 +4,7 @@
 // only when memory grows, and a batch of rows is decoded straight out of guest memory
 // instead of being copied first. Layouts are those of wit/sqlite.wit (see guest/abi/exports.cc).
 import { SqliteError, codeName } from './errors.js';
-import { CellReader } from './packed.js';
+import { CellReader, packInto, packedSizeBound } from './packed.js';
 
 const RUN = 'sqlite:component/database@0.1.0#[method]statement.run';
 const STEP_MANY = 'sqlite:component/database@0.1.0#[method]statement.step-many';
@@ -28,11 +28,13 @@ export function hotCalls(core) {
   // An s64 as the nearest number, as better-sqlite3 gives it without safeIntegers.
   const int64 = (at) => view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
 
-  // Lowers option<list<u8>>: the guest owns what cabi_realloc gave us.
-  function lower(packed) {
-    const ptr = realloc(0, 0, 1, packed.length);
+  // Lowers the parameters as option<list<u8>>: packed right into memory from cabi_realloc,
+  // which the guest then owns. The allocation may exceed the list; the guest frees it whole.
+  let loweredLength = 0;
+  function lower(values) {
+    const ptr = realloc(0, 0, 1, packedSizeBound(values));
     fresh();
-    bytes.set(packed, ptr);
+    loweredLength = packInto(values, bytes, view, ptr) - ptr;
     return ptr;
   }
 
@@ -51,8 +53,8 @@ export function hotCalls(core) {
       return new CellReader(bytes, view, batch.start, safeIntegers);
     },
     // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
-    run(rep, packed, safeIntegers) {
-      const ret = packed === undefined ? run(rep, 0, 0, 0) : run(rep, 1, lower(packed), packed.length);
+    run(rep, values, safeIntegers) {
+      const ret = values === undefined ? run(rep, 0, 0, 0) : run(rep, 1, lower(values), loweredLength);
       fresh();
       if (bytes[ret]) throw fail(ret + 8);
       return {
@@ -60,11 +62,11 @@ export function hotCalls(core) {
         lastInsertRowid: safeIntegers ? view.getBigInt64(ret + 16, true) : int64(ret + 16),
       };
     },
-    stepMany(rep, packed, maxRows, reset) {
+    stepMany(rep, values, maxRows, reset) {
       const ret =
-        packed === undefined
+        values === undefined
           ? stepMany(rep, 0, 0, 0, maxRows, reset ? 1 : 0)
-          : stepMany(rep, 1, lower(packed), packed.length, maxRows, reset ? 1 : 0);
+          : stepMany(rep, 1, lower(values), loweredLength, maxRows, reset ? 1 : 0);
       fresh();
       if (bytes[ret]) throw fail(ret + 4);
       const start = view.getUint32(ret + 12, true);

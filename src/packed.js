@@ -1,6 +1,6 @@
 // The packed cell encoding of `types.packed-values` (wit/sqlite.wit): parameters are written
-// into one reused buffer, and batches of rows come back as one buffer, so a call crosses the
-// boundary once whatever the number of cells.
+// straight into guest memory, and batches of rows are read straight out of it, so a call
+// crosses the boundary once whatever the number of cells, with one copy of each value.
 
 const NULL = 0;
 const INTEGER = 1;
@@ -17,86 +17,89 @@ const NodeBuffer = globalThis.Buffer;
 
 // --- parameters ---
 
-let out = new Uint8Array(4096);
-let outView = new DataView(out.buffer);
-let length = 0;
-
-function reserve(n) {
-  if (length + n <= out.length) return;
-  let size = out.length * 2;
-  while (size < length + n) size *= 2;
-  const grown = new Uint8Array(size);
-  grown.set(out.subarray(0, length));
-  out = grown;
-  outView = new DataView(out.buffer);
+// An upper bound of the packed size of `values`, checking each value's type on the way, so
+// that nothing can fail once the guest memory for them is allocated.
+export function packedSizeBound(values) {
+  let size = 0;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    switch (typeof value) {
+      case 'number':
+        size += 9;
+        continue;
+      case 'string':
+        size += 5 + value.length * 3;
+        continue;
+      case 'bigint':
+        if (value < INT64_MIN || value > INT64_MAX) {
+          throw new RangeError('The bound string, buffer, or bigint is too big');
+        }
+        size += 9;
+        continue;
+      case 'undefined':
+        size += 1;
+        continue;
+      case 'object':
+        if (value === null) {
+          size += 1;
+          continue;
+        }
+        if (ArrayBuffer.isView(value)) {
+          size += 5 + value.byteLength;
+          continue;
+        }
+    }
+    throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
+  }
+  return size;
 }
 
 // Short ASCII text encodes faster by hand than through TextEncoder; -1 if not ASCII.
-function writeShortText(value, at) {
+function writeShortText(bytes, value, at) {
   for (let i = 0; i < value.length; i++) {
     const c = value.charCodeAt(i);
     if (c > 0x7f) return -1;
-    out[at + i] = c;
+    bytes[at + i] = c;
   }
   return value.length;
 }
 
-function writeValue(value) {
-  switch (typeof value) {
-    case 'number':
-      // Numbers bind as REAL, as in better-sqlite3; column affinity makes 1.0 an integer.
-      reserve(9);
-      out[length] = REAL;
-      outView.setFloat64(length + 1, value, true);
-      length += 9;
-      return;
-    case 'string': {
-      reserve(5 + value.length * 3);
-      const written = value.length <= 64 ? writeShortText(value, length + 5) : -1;
-      const n = written >= 0 ? written : textEncoder.encodeInto(value, out.subarray(length + 5)).written;
-      out[length] = TEXT;
-      outView.setUint32(length + 1, n, true);
-      length += 5 + n;
-      return;
+// Packs `values` (checked by packedSizeBound) into `bytes` from `at`; returns the end offset.
+export function packInto(values, bytes, view, at) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    switch (typeof value) {
+      case 'number':
+        // Numbers bind as REAL, as in better-sqlite3; column affinity makes 1.0 an integer.
+        bytes[at] = REAL;
+        view.setFloat64(at + 1, value, true);
+        at += 9;
+        break;
+      case 'string': {
+        let n = value.length <= 64 ? writeShortText(bytes, value, at + 5) : -1;
+        if (n < 0) n = textEncoder.encodeInto(value, bytes.subarray(at + 5)).written;
+        bytes[at] = TEXT;
+        view.setUint32(at + 1, n, true);
+        at += 5 + n;
+        break;
+      }
+      case 'bigint':
+        bytes[at] = INTEGER;
+        view.setBigInt64(at + 1, value, true);
+        at += 9;
+        break;
+      default:
+        if (value == null) {
+          bytes[at++] = NULL;
+        } else {
+          bytes[at] = BLOB;
+          view.setUint32(at + 1, value.byteLength, true);
+          bytes.set(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), at + 5);
+          at += 5 + value.byteLength;
+        }
     }
-    case 'bigint':
-      if (value < INT64_MIN || value > INT64_MAX) {
-        throw new RangeError('The bound string, buffer, or bigint is too big');
-      }
-      reserve(9);
-      out[length] = INTEGER;
-      outView.setBigInt64(length + 1, value, true);
-      length += 9;
-      return;
-    case 'undefined':
-      reserve(1);
-      out[length++] = NULL;
-      return;
-    case 'object':
-      if (value === null) {
-        reserve(1);
-        out[length++] = NULL;
-        return;
-      }
-      if (ArrayBuffer.isView(value)) {
-        const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-        reserve(5 + bytes.length);
-        out[length] = BLOB;
-        outView.setUint32(length + 1, bytes.length, true);
-        out.set(bytes, length + 5);
-        length += 5 + bytes.length;
-        return;
-      }
   }
-  throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
-}
-
-// Packs `values`, one per parameter slot. The result is a view of a shared buffer, valid
-// until the next call: the component copies it in at once.
-export function packValues(values) {
-  length = 0;
-  for (let i = 0; i < values.length; i++) writeValue(values[i]);
-  return out.subarray(0, length);
+  return at;
 }
 
 // --- rows ---

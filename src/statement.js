@@ -1,6 +1,6 @@
 // Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
 // into the component (bind, step, reset inside); iterate fetches rows in batches.
-import { packValues } from './packed.js';
+import { packedSizeBound } from './packed.js';
 
 const OBJECTS = 0;
 const RAW = 1;
@@ -146,7 +146,10 @@ export class Statement {
   bind(...args) {
     this.#usable();
     if (this.#bound) throw new TypeError('The bind() method can only be invoked once per statement object');
-    this.#bound = (this.#pack(args) ?? new Uint8Array(0)).slice();
+    const values = this.#pack(args) ?? [];
+    packedSizeBound(values); // type errors now, not at the first run
+    // Later changes to a bound buffer are not seen, as with SQLite's own copy.
+    this.#bound = values.map((v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : v));
     return this;
   }
 
@@ -177,8 +180,8 @@ export class Statement {
     return this;
   }
 
-  // The packed parameters for one execution; undefined keeps what is bound (nothing, or
-  // what bind() fixed), which saves copying them in again.
+  // The parameter values for one execution, one per slot; undefined keeps what is bound
+  // (nothing, or what bind() fixed), which saves lowering them again.
   #pack(args) {
     if (this.#bound) {
       if (args.length) throw new TypeError('This statement already has bound parameters');
@@ -186,10 +189,8 @@ export class Statement {
     }
     const keys = this.#keys;
     if (keys.length === 0 && args.length === 0) return undefined;
-    if (this.#positionalOnly && args.length === keys.length && args.every(plainArgument)) {
-      return packValues(args);
-    }
-    return packValues(this.#arrange(args));
+    if (this.#positionalOnly && args.length === keys.length && args.every(plainArgument)) return args;
+    return this.#arrange(args);
   }
 
   // Spreads arrays, takes one object of named parameters, and orders values by slot.
