@@ -2,12 +2,16 @@
 // straight into guest memory, and batches of rows are read straight out of it, so a call
 // crosses the boundary once whatever the number of cells, with one copy of each value.
 
+import { SqliteError } from './errors.js';
+
 const NULL = 0;
 const INTEGER = 1;
 const REAL = 2;
 const TEXT = 3;
 const BLOB = 4;
 
+// SQLite's default SQLITE_MAX_LENGTH, the largest string or blob it stores.
+const SQLITE_MAX_LENGTH = 1_000_000_000;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -45,6 +49,8 @@ export function packedSizeBound(values) {
           continue;
         }
         if (ArrayBuffer.isView(value)) {
+          // What SQLite would refuse anyway, refused before a copy of it is made.
+          if (value.byteLength > SQLITE_MAX_LENGTH) throw new SqliteError('string or blob too big', 'SQLITE_TOOBIG', 18);
           size += 5 + value.byteLength;
           continue;
         }
