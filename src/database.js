@@ -105,7 +105,13 @@ export class Database {
       throw new TypeError('Expected second argument to be an options object');
     }
     const statement = this.prepare(`PRAGMA ${source}`);
-    return optionalBoolean(options, 'simple') ? statement.pluck().get() : statement.all();
+    const simple = optionalBoolean(options, 'simple');
+    // A pragma that sets a value returns no rows: nothing, or no value.
+    if (!statement.reader) {
+      statement.run();
+      return simple ? undefined : [];
+    }
+    return simple ? statement.pluck().get() : statement.all();
   }
 
   transaction(fn) {
