@@ -3,11 +3,29 @@
 // offsets into numbers, and turns every exception into the SQLite error code the guest
 // expects (a thrown `{ payload }` is how jco returns the `err` case of a result).
 
-const SQLITE_BUSY = 5;
-const SQLITE_CANTOPEN = 14;
+import {
+  SQLITE_BUSY,
+  SQLITE_CANTOPEN,
+  SQLITE_IOERR_ACCESS,
+  SQLITE_IOERR_CHECKRESERVEDLOCK,
+  SQLITE_IOERR_CLOSE,
+  SQLITE_IOERR_DELETE,
+  SQLITE_IOERR_FSTAT,
+  SQLITE_IOERR_FSYNC,
+  SQLITE_IOERR_LOCK,
+  SQLITE_IOERR_READ,
+  SQLITE_IOERR_TRUNCATE,
+  SQLITE_IOERR_UNLOCK,
+  SQLITE_IOERR_WRITE,
+} from './constants.js';
+
+// The code each method reports when the VFS throws something that carries none.
 const IOERR = {
-  close: 4106, read: 266, write: 778, truncate: 1546, sync: 1034, size: 1802, lock: 3850,
-  unlock: 2058, checkReservedLock: 3594, delete: 2570, access: 3338,
+  close: SQLITE_IOERR_CLOSE, read: SQLITE_IOERR_READ, write: SQLITE_IOERR_WRITE,
+  truncate: SQLITE_IOERR_TRUNCATE, sync: SQLITE_IOERR_FSYNC, size: SQLITE_IOERR_FSTAT,
+  lock: SQLITE_IOERR_LOCK, unlock: SQLITE_IOERR_UNLOCK,
+  checkReservedLock: SQLITE_IOERR_CHECKRESERVEDLOCK, delete: SQLITE_IOERR_DELETE,
+  access: SQLITE_IOERR_ACCESS,
 };
 
 const registry = new Map();
