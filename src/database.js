@@ -84,6 +84,7 @@ export class Database {
       prepared.statement[Symbol.dispose]();
       throw new RangeError('The supplied SQL string contains more than one statement');
     }
+    // Constructed right away: it takes the guest pointer of the statement prepare just made.
     return new Statement(this, this.#state, prepared.statement, prepared.info, sql);
   }
 

@@ -19,7 +19,7 @@ function plainArgument(value) {
 }
 
 export class Statement {
-  #state; // shared with the Database: { open, connection, ... }
+  #state; // shared with the Database: { open, iterating, safeIntegers, hot, statementRep }
   #handle; // jco's resource object: owns the guest statement, serves the colder methods
   #rep; // the guest statement pointer, for the hot calls
   #hot;
