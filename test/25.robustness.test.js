@@ -184,3 +184,15 @@ describe('a failing VFS', () => {
     own.close();
   });
 });
+
+describe('results larger than memory', () => {
+  it('fail with SQLITE_NOMEM instead of trapping, and the database goes on', () => {
+    const big = new Database(':memory:', { vfs: 'memory' });
+    assert.throws(
+      () => big.prepare('SELECT zeroblob(900000000) FROM (VALUES (1), (2), (3), (4), (5))').all(),
+      (e) => e instanceof SqliteError && e.code === 'SQLITE_NOMEM',
+    );
+    assert.equal(big.prepare('SELECT 1 + 1').pluck().get(), 2);
+    big.close();
+  });
+});

@@ -1,5 +1,6 @@
 #include "sqlite/packed.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -9,12 +10,20 @@ namespace sqlite_component {
 
 PackedWriter::~PackedWriter() { free(data_); }
 
+void PackedWriter::release() {
+  free(data_);
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+}
+
 uint8_t* PackedWriter::reserve(size_t n) {
   if (size_ + n > capacity_) {
+    // Past half the 32-bit address space, doubling would wrap: treat it as out of memory.
+    if (n > SIZE_MAX / 2 - size_) return nullptr;
     size_t capacity = capacity_ ? capacity_ : 4096;
     while (capacity < size_ + n) capacity *= 2;
     auto* grown = static_cast<uint8_t*>(realloc(data_, capacity));
-    if (!grown) abort();  // out of wasm memory: nothing sensible is left to do
+    if (!grown) return nullptr;
     data_ = grown;
     capacity_ = capacity;
   }
@@ -23,12 +32,13 @@ uint8_t* PackedWriter::reserve(size_t n) {
   return at;
 }
 
-void PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
+bool PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
   for (int i = 0; i < column_count; i++) {
     switch (sqlite3_column_type(stmt, i)) {
       case SQLITE_INTEGER: {
         int64_t v = sqlite3_column_int64(stmt, i);
         uint8_t* at = reserve(9);
+        if (!at) return false;
         at[0] = kInteger;
         memcpy(at + 1, &v, 8);
         break;
@@ -36,6 +46,7 @@ void PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
       case SQLITE_FLOAT: {
         double v = sqlite3_column_double(stmt, i);
         uint8_t* at = reserve(9);
+        if (!at) return false;
         at[0] = kReal;
         memcpy(at + 1, &v, 8);
         break;
@@ -45,17 +56,23 @@ void PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
         bool text = sqlite3_column_type(stmt, i) == SQLITE_TEXT;
         const void* bytes = text ? static_cast<const void*>(sqlite3_column_text(stmt, i))
                                  : sqlite3_column_blob(stmt, i);
+        if (!bytes && sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM) return false;
         uint32_t n = static_cast<uint32_t>(sqlite3_column_bytes(stmt, i));
         uint8_t* at = reserve(5 + n);
+        if (!at) return false;
         at[0] = text ? kText : kBlob;
         memcpy(at + 1, &n, 4);
         if (n) memcpy(at + 5, bytes, n);
         break;
       }
-      default:
-        *reserve(1) = kNull;
+      default: {
+        uint8_t* at = reserve(1);
+        if (!at) return false;
+        *at = kNull;
+      }
     }
   }
+  return true;
 }
 
 bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error) {

@@ -21,8 +21,10 @@ class PackedWriter final {
   ~PackedWriter();
 
   void clear() { size_ = 0; }
-  // Appends every column of the statement's current row.
-  void append_row(sqlite3_stmt* stmt, int column_count);
+  // Gives the memory back, e.g. after a batch too large for it.
+  void release();
+  // Appends every column of the statement's current row; false if memory ran out.
+  bool append_row(sqlite3_stmt* stmt, int column_count);
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
 

@@ -80,7 +80,12 @@ bool Statement::step_many(std::optional<HostBytes> parameters, uint32_t max_rows
     if (rc == SQLITE_ROW) {
       // A schema change can re-prepare the statement with other columns between batches.
       if (count == 0) columns = sqlite3_column_count(stmt_);
-      rows_buffer.append_row(stmt_, columns);
+      if (!rows_buffer.append_row(stmt_, columns)) {
+        rows_buffer.release();
+        error = error_with(SQLITE_NOMEM, "out of memory");
+        sqlite3_reset(stmt_);
+        return false;
+      }
       count++;
     } else if (rc == SQLITE_DONE) {
       done = true;
