@@ -22,18 +22,21 @@ export class Database {
   #connection;
   #transactionStatements = new Map();
 
-  constructor(filename = '', options = {}) {
-    // Arguments.
+  constructor(filename, options) {
+    // Arguments; null means "not given", as in better-sqlite3.
+    filename ??= '';
+    options ??= {};
     if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
-    if (options === null || typeof options !== 'object') {
+    if (typeof options !== 'object') {
       throw new TypeError('Expected second argument to be an options object');
     }
     const readonly = optionalBoolean(options, 'readonly');
     const fileMustExist = optionalBoolean(options, 'fileMustExist');
     const timeout = options.timeout ?? 5000;
-    if (!Number.isInteger(timeout) || timeout < 0 || timeout > 0x7fffffff) {
+    if (!Number.isInteger(timeout) || timeout < 0) {
       throw new TypeError('Expected the "timeout" option to be a positive integer');
     }
+    if (timeout > 0x7fffffff) throw new RangeError('Option "timeout" cannot be greater than 2147483647');
     const vfs = options.vfs ?? defaultVfsName();
     if (typeof vfs !== 'string' || !findVfs(vfs)) {
       throw new TypeError(`Expected the "vfs" option to name a registered VFS, got ${String(vfs)}`);
@@ -100,9 +103,10 @@ export class Database {
     return this;
   }
 
-  pragma(source, options = {}) {
+  pragma(source, options) {
+    options ??= {};
     if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string');
-    if (options === null || typeof options !== 'object') {
+    if (typeof options !== 'object') {
       throw new TypeError('Expected second argument to be an options object');
     }
     const statement = this.prepare(`PRAGMA ${source}`);
@@ -123,12 +127,14 @@ export class Database {
     });
   }
 
-  serialize(options = {}) {
-    if (options === null || typeof options !== 'object') {
+  serialize(options) {
+    options ??= {};
+    if (typeof options !== 'object') {
       throw new TypeError('Expected first argument to be an options object');
     }
     const schema = options.attached ?? 'main';
     if (typeof schema !== 'string') throw new TypeError('Expected the "attached" option to be a string');
+    if (!schema) throw new TypeError('The "attached" option cannot be an empty string');
     this.#usable();
     let image;
     try {

@@ -58,19 +58,19 @@ export class Statement {
   }
 
   get(...args) {
-    this.#usableReader('get');
+    this.#usableReader();
     const rows = this.#step(this.#pack(args), 1, true);
     return rows.rowCount ? this.#decode(rows)[0] : undefined;
   }
 
   all(...args) {
-    this.#usableReader('all');
+    this.#usableReader();
     return this.#decode(this.#step(this.#pack(args), 0, false));
   }
 
   // The statement stays busy until the iterator ends or is returned (break, return, throw).
   iterate(...args) {
-    this.#usableReader('iterate');
+    this.#usableReader();
     let batch = this.#step(this.#pack(args), ITERATE_BATCH, false);
     let rows = this.#decode(batch);
     let index = 0;
@@ -132,8 +132,10 @@ export class Statement {
     return this;
   }
 
+  // Allowed while iterating, as in better-sqlite3: reading column metadata leaves the cursor be.
   columns() {
-    this.#usableReader('columns');
+    if (!this.#state.open) throw new TypeError('The database connection is not open');
+    if (!this.reader) throw new TypeError('The columns() method is only for statements that return data');
     return this.#handle.columns().map((c) => ({
       name: c.name,
       column: c.originColumn ?? null,
@@ -160,15 +162,9 @@ export class Statement {
     if (this.#busy) throw new TypeError('This statement is busy executing a query');
   }
 
-  #usableReader(method) {
+  #usableReader() {
     this.#usable();
-    if (!this.reader) {
-      throw new TypeError(
-        method === 'columns'
-          ? 'The columns() method is only for statements that return data'
-          : 'This statement does not return data. Use run() instead',
-      );
-    }
+    if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
   }
 
   #setMode(mode, toggle, method) {

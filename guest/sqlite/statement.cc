@@ -54,6 +54,9 @@ bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Erro
   sqlite3_reset(stmt_);
   if (parameters && !bind(std::move(*parameters), error)) return false;
   sqlite3* db = connection_->handle();
+  // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE; a statement that
+  // changes nothing must report 0, which the total count tells.
+  int64_t total_before = sqlite3_total_changes64(db);
   int rc;
   while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {}
   if (rc != SQLITE_DONE) {
@@ -61,7 +64,7 @@ bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Erro
     sqlite3_reset(stmt_);
     return false;
   }
-  result.changes = sqlite3_changes64(db);
+  result.changes = sqlite3_total_changes64(db) != total_before ? sqlite3_changes64(db) : 0;
   result.last_insert_rowid = sqlite3_last_insert_rowid(db);
   sqlite3_reset(stmt_);
   return true;
