@@ -1,19 +1,35 @@
 #!/usr/bin/env bash
 # Builds the core module (CMake, clang-19 for wasm32), makes it a component with our WIT,
 # and transpiles that to JS with jco (pinned 1.12.0: see README, Performance).
+# Any failed step fails the build: a stale component must never stand in for a broken one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jco=node_modules/.bin/jco
 core=build/guest/sqlite-core.wasm
 component=dist/sqlite-component.wasm
+stamp=build/inputs.sha256
+
+# What the build depends on beyond the sources make tracks: the toolchain file, this script,
+# the compiler and jco versions. When any changes, everything is rebuilt from scratch.
+inputs=$( {
+  cat guest/wasm32-wasi.cmake scripts/build.sh node_modules/@bytecodealliance/jco/package.json
+  clang-19 --version | head -n 1
+} | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
+  rm -rf build dist
+  mkdir -p build
+fi
 
 if [ ! -f build/guest/Makefile ]; then
   cmake -S guest -B build/guest -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_TOOLCHAIN_FILE="$PWD/guest/wasm32-wasi.cmake" >/dev/null
 fi
-cmake --build build/guest -j"$(nproc)" | grep -v '^\[' || true
+# Only make's progress lines are dropped; with pipefail a failed compile still fails here,
+# and the braces keep grep's "nothing printed" status from failing a quiet success.
+cmake --build build/guest -j"$(nproc)" | { grep -v '^\[' || true; }
 test -f "$core"
+echo "$inputs" >"$stamp"
 
 newest_input=$(ls -t "$core" wit/*.wit | head -n 1)
 if [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ]; then exit 0; fi

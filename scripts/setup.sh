@@ -4,8 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Node first: everything after it (npm ci, jco, the tests) needs require(esm), new in 20.19.
+node_version=$(node --version 2>/dev/null || echo none)
+IFS=. read -r major minor _ <<<"${node_version#v}"
+if ! [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || ((major < 20 || (major == 20 && minor < 19))); then
+  echo "setup: Node.js 20.19 or newer is needed; found: $node_version" >&2
+  exit 1
+fi
+
+# g++, make and python3 are node-gyp's: better-sqlite3, the native oracle, compiles from source.
 apt_packages=(clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
-  libc++abi-19-dev-wasm32 cmake make sqlite3)
+  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -17,7 +26,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# better-sqlite3 (the native oracle) compiles from source: point node-gyp at Debian's Node headers.
+# Point node-gyp at Debian's Node headers (it cannot download them here).
 if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
   npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error

@@ -1,0 +1,142 @@
+// scripts/build.sh as a build script: it fails when a step fails, and rebuilds from scratch when
+// what it builds with changes. Run in a scratch copy with stand-ins for cmake and jco on PATH, so
+// the real tree and its build are never touched.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(new URL('..', import.meta.url).pathname);
+
+// A stand-in that appends its arguments to $FAKE_LOG and creates what the real tool would.
+const fakeCmake = `#!/usr/bin/env bash
+echo "cmake $*" >>"$FAKE_LOG"
+if [ "$1" = -S ]; then mkdir -p build/guest && touch build/guest/Makefile; exit 0; fi
+if [ -n "\${FAKE_COMPILE_ERROR:-}" ]; then
+  echo "[ 50%] Building CXX object sqlite/connection.cc.o"
+  echo "connection.cc:1:1: error: $FAKE_COMPILE_ERROR" >&2
+  exit 2
+fi
+# Like make: an up-to-date target is left alone.
+[ -f build/guest/sqlite-core.wasm ] || { mkdir -p build/guest && touch build/guest/sqlite-core.wasm; }
+`;
+const fakeJco = `#!/usr/bin/env bash
+echo "jco $*" >>"$FAKE_LOG"
+out=""; prev=""
+for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+if [ "$1" = transpile ]; then mkdir -p "$out" && touch "$out/sqlite.js"; else touch "$out"; fi
+`;
+
+describe('scripts/build.sh', () => {
+  let dir;
+  let log;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-test-'));
+    log = path.join(dir, 'calls.log');
+    for (const file of ['scripts/build.sh', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, file), path.join(dir, file));
+    }
+    const jcoDir = path.join(dir, 'node_modules/@bytecodealliance/jco');
+    fs.mkdirSync(jcoDir, { recursive: true });
+    fs.writeFileSync(path.join(jcoDir, 'package.json'), '{"version":"1.12.0"}');
+    fs.mkdirSync(path.join(dir, 'node_modules/.bin'));
+    fs.writeFileSync(path.join(dir, 'node_modules/.bin/jco'), fakeJco, { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(path.join(dir, 'bin/cmake'), fakeCmake, { mode: 0o755 });
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function build(env = {}) {
+    fs.writeFileSync(log, '');
+    const result = spawnSync('bash', [path.join(dir, 'scripts/build.sh')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, FAKE_LOG: log, ...env },
+    });
+    return { ...result, calls: fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+  }
+
+  it('succeeds on a quiet successful compile and makes the component', () => {
+    const result = build();
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'dist/js/sqlite.js')));
+    assert.ok(result.calls.some((c) => c.startsWith('jco transpile')), result.calls.join('\n'));
+  });
+
+  it('fails when a compile fails, even with an older core module in place', () => {
+    assert.ok(fs.existsSync(path.join(dir, 'build/guest/sqlite-core.wasm')));
+    const result = build({ FAKE_COMPILE_ERROR: 'expected expression' });
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /error: expected expression/);
+    assert.ok(!result.calls.some((c) => c.startsWith('jco')), 'no component from a failed compile');
+  });
+
+  it('does nothing new when nothing changed', () => {
+    build();
+    const result = build();
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(result.calls, ['cmake --build build/guest -j' + os.availableParallelism()]);
+  });
+
+  it('reconfigures and rebuilds everything when the jco version changes', () => {
+    build();
+    fs.writeFileSync(path.join(dir, 'node_modules/@bytecodealliance/jco/package.json'), '{"version":"1.12.1"}');
+    const result = build();
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.calls[0].startsWith('cmake -S guest'), result.calls.join('\n'));
+    assert.ok(result.calls.some((c) => c.startsWith('jco transpile')), result.calls.join('\n'));
+  });
+
+  it('reconfigures when the toolchain flags change', () => {
+    build();
+    fs.appendFileSync(path.join(dir, 'guest/wasm32-wasi.cmake'), '\n# changed flags\n');
+    const result = build();
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.calls[0].startsWith('cmake -S guest'), result.calls.join('\n'));
+  });
+});
+
+describe('scripts/setup.sh', () => {
+  let dir;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-test-'));
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(path.join(root, 'scripts/setup.sh'), path.join(dir, 'scripts/setup.sh'));
+    fs.mkdirSync(path.join(dir, 'bin'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const tool = (name, body) => fs.writeFileSync(path.join(dir, 'bin', name), `#!/usr/bin/env bash\n${body}\n`, { mode: 0o755 });
+  const setup = () =>
+    spawnSync('bash', [path.join(dir, 'scripts/setup.sh')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, FAKE_LOG: path.join(dir, 'apt.log') },
+    });
+
+  it('stops at once with a clear message on a Node older than 20.19', () => {
+    tool('node', 'echo v20.18.3');
+    tool('apt-get', 'echo "apt-get $*" >>"$FAKE_LOG"');
+    const result = setup();
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /Node\.js 20\.19 or newer is needed; found: v20\.18\.3/);
+    assert.ok(!fs.existsSync(path.join(dir, 'apt.log')), 'nothing installed before the check');
+  });
+
+  it("installs node-gyp's g++, make and python3 with the toolchain on a bare machine", () => {
+    tool('node', 'echo v20.19.0');
+    tool('dpkg-query', 'exit 1'); // nothing is installed
+    tool('sudo', 'exec "$@"');
+    // Record the install, then stop the script there.
+    tool('apt-get', 'echo "apt-get $*" >>"$FAKE_LOG"; [ "$1" != install ]');
+    const result = setup();
+    assert.notEqual(result.status, 0);
+    const install = fs.readFileSync(path.join(dir, 'apt.log'), 'utf8').split('\n').find((l) => l.includes(' install '));
+    for (const p of ['g++', 'make', 'python3', 'clang-19', 'wasi-libc', 'sqlite3']) {
+      assert.ok(install.split(' ').includes(p), `${p} in: ${install}`);
+    }
+  });
+});
