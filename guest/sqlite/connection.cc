@@ -32,6 +32,10 @@ bool is_blank_sql(const char* at, const char* end) {
   return true;
 }
 
+// SQL text ends at its first NUL, as it does for sqlite3_exec and better-sqlite3; past it,
+// prepare would find nothing and make no progress.
+std::string_view up_to_nul(std::string_view sql) { return sql.substr(0, sql.find('\0')); }
+
 }  // namespace
 
 Error error_from(sqlite3* db) {
@@ -72,6 +76,7 @@ bool Connection::is_open(Error& error) const {
 
 bool Connection::exec(std::string_view sql, Error& error) {
   if (!is_open(error)) return false;
+  sql = up_to_nul(sql);
   // sqlite3_exec wants a NUL-terminated string; preparing with a length avoids the copy.
   const char* at = sql.data();
   const char* end = sql.data() + sql.size();
@@ -80,6 +85,7 @@ bool Connection::exec(std::string_view sql, Error& error) {
     const char* tail = nullptr;
     if (sqlite3_prepare_v2(db_, at, static_cast<int>(end - at), &stmt, &tail) != SQLITE_OK)
       return error = error_from(db_), false;
+    if (!stmt && tail == at) break;  // nothing left that SQLite reads
     at = tail;
     if (!stmt) continue;  // whitespace or a comment
     int rc;
@@ -97,6 +103,7 @@ bool Connection::exec(std::string_view sql, Error& error) {
 Statement* Connection::prepare(std::string_view sql, bool& has_tail, Error& error) {
   error = Error{};
   if (!is_open(error)) return nullptr;
+  sql = up_to_nul(sql);
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
