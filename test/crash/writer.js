@@ -1,0 +1,52 @@
+// A writer process for the process-kill trials (kill-trial.js starts it; nobody else should).
+// It commits numbered transactions through node-fs — or through KillVfs, which SIGKILLs this
+// process at a chosen call — and logs each seq only after COMMIT returned. It never stops by
+// itself: the parent, or KillVfs, kills it.
+//
+// argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo }.
+// Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
+// previous writer w died, seen in the database: committed, though its writer never logged it);
+// `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on SQLITE_BUSY and was retried; `E <code> <message>` an error,
+// after which the writer exits with status 3.
+
+import fs from 'node:fs';
+import { Database, registerVfs, findVfs } from '../../src/index.js';
+import { KillVfs, parseKillSpec } from './kill-vfs.js';
+import { makeRng, TxnWriter } from './workload.js';
+
+const config = JSON.parse(process.argv[2]);
+// A write() is in the kernel once it returns, and a SIGKILL does not undo it: no fsync needed
+// for a log that only has to outlive this process.
+const log = fs.openSync(config.log, 'a');
+const note = (line) => fs.writeSync(log, `${line}\n`);
+
+let vfsName = 'node-fs';
+if (config.kill) {
+  const vfs = new KillVfs(findVfs('node-fs'), parseKillSpec(config.kill), { onKill: () => note('K') });
+  registerVfs(vfs);
+  vfsName = vfs.name;
+}
+
+try {
+  const db = new Database(config.file, { vfs: vfsName, timeout: 5000 });
+  db.pragma(`journal_mode = ${config.journal}`);
+  db.pragma(`cache_size = ${config.cacheSize}`);
+  const writer = new TxnWriter(db, config.w, makeRng(config.seed));
+  const last = writer.last();
+  for (let seq = config.loggedUpTo + 1; seq <= last; seq++) note(`${seq} r`);
+  process.stdout.write('ready\n');
+  for (let seq = last + 1; ; ) {
+    try {
+      writer.commit(seq, config.brk === 'log' ? () => note(seq) : undefined);
+    } catch (e) {
+      if (!String(e.code).startsWith('SQLITE_BUSY')) throw e;
+      note('B');
+      continue;
+    }
+    if (config.brk !== 'log') note(seq);
+    seq++;
+  }
+} catch (e) {
+  note(`E ${e.code ?? e.name} ${String(e.message).replace(/\n/g, ' ')}`);
+  process.exitCode = 3;
+}
