@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// The N-process hammer: `npm run -s hammer -- [--processes P] [--increments K] [--readers R]`.
+// P writer processes each commit K increments of shared counters (plus one event row per
+// increment) into one node-fs database while R reader processes check that every snapshot they
+// read is consistent (hammer-worker.js). At the end native SQLite checks the file: integrity ok,
+// every counter exactly at its expected value, every event there once. Any lost update, torn
+// snapshot, I/O error or corruption fails the run (exit status 1). SQLITE_BUSY after the 5 s
+// busy timeout is retried and counted: allowed, but not expected.
+//
+// Options: --processes P (default 4), --increments K (default 500), --readers R (default 2),
+// --counters C (default 8: few enough that writers collide on them).
+
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Database } from '../../src/index.js';
+
+const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
+const WORKER = new URL('./hammer-worker.js', import.meta.url).pathname;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      processes: { type: 'string', default: '4' },
+      increments: { type: 'string', default: '500' },
+      readers: { type: 'string', default: '2' },
+      counters: { type: 'string', default: '8' },
+    },
+  });
+  const out = {};
+  for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1]]) {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < min) {
+      console.error(`hammer: Expected --${name} to be an integer ≥ ${min}`);
+      process.exit(2);
+    }
+    out[name] = n;
+  }
+  return out;
+}
+
+// Starts a worker; resolves with its report, or with an error report if it died without one.
+function startWorker(config) {
+  const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let report = null;
+  child.on('message', (m) => (report = m));
+  const done = new Promise((resolve) =>
+    child.on('exit', (code, signal) => {
+      const last = stderr.trim().split('\n').pop();
+      resolve(report ?? { role: config.role, w: config.w, commits: 0, busy: 0, reads: 0, inconsistent: 0, samples: [],
+        errors: [`exited with ${signal ?? code} and no report${last ? `: ${last}` : ''}`] });
+    }),
+  );
+  return { child, done };
+}
+
+const opts = options();
+const { processes, increments, readers, counters } = opts;
+const dir = mkdtempSync(join(tmpdir(), 'hammer-'));
+const file = join(dir, 'hammer.db');
+const failures = [];
+const started = performance.now();
+try {
+  const setup = new Database(file, { vfs: 'node-fs' });
+  setup.exec(`
+    CREATE TABLE counters(id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+    CREATE TABLE events(writer INTEGER, seq INTEGER, counter INTEGER, PRIMARY KEY(writer, seq));
+  `);
+  const add = setup.prepare('INSERT INTO counters(id, n) VALUES (?, 0)');
+  for (let id = 1; id <= counters; id++) add.run(id);
+  setup.close();
+
+  const writerRuns = [];
+  const readerRuns = [];
+  for (let w = 0; w < processes; w++) writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters }));
+  for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r }));
+  const writerReports = await Promise.all(writerRuns.map((run) => run.done));
+  for (const { child } of readerRuns) if (child.connected) child.send('stop');
+  const readerReports = await Promise.all(readerRuns.map((run) => run.done));
+  const seconds = (performance.now() - started) / 1000;
+
+  let busy = 0;
+  let reads = 0;
+  let inconsistent = 0;
+  for (const r of [...writerReports, ...readerReports]) {
+    busy += r.busy;
+    reads += r.reads;
+    inconsistent += r.inconsistent;
+    for (const e of r.errors) failures.push(`${r.role} ${r.w}: ${e}`);
+    for (const s of r.samples) failures.push(`reader ${r.w} saw an inconsistent snapshot: ${s}`);
+  }
+  const commits = writerReports.reduce((n, r) => n + r.commits, 0);
+
+  // What the file must hold: worker w's increment `seq` went to counter ((w + seq) % C) + 1.
+  const want = new Map();
+  for (let w = 0; w < processes; w++) {
+    for (let seq = 1; seq <= increments; seq++) {
+      const id = ((w + seq) % counters) + 1;
+      want.set(id, (want.get(id) ?? 0) + 1);
+    }
+  }
+  let total = null;
+  let events = null;
+  const native = (() => {
+    try {
+      return new NativeDatabase(file, { timeout: 5000 });
+    } catch (e) {
+      failures.push(`native SQLite cannot open the file: ${e.code ?? e.name}: ${e.message}`);
+      return null;
+    }
+  })();
+  if (native) {
+    try {
+      const check = native.pragma('integrity_check').map((r) => r.integrity_check);
+      if (check.join() !== 'ok') failures.push(`integrity_check: ${check.slice(0, 3).join('; ')}`);
+      total = native.prepare('SELECT sum(n) FROM counters').pluck().get();
+      events = native.prepare('SELECT count(*) FROM events').pluck().get();
+      for (const { id, n } of native.prepare('SELECT id, n FROM counters').all()) {
+        if (n !== (want.get(id) ?? 0)) failures.push(`counter ${id} is ${n}, expected ${want.get(id) ?? 0}`);
+      }
+      for (const { writer, n } of native.prepare('SELECT writer, count(*) AS n FROM events GROUP BY writer').all()) {
+        if (n !== increments) failures.push(`writer ${writer} has ${n} events, expected ${increments}`);
+      }
+    } catch (e) {
+      failures.push(`native SQLite: ${e.code ?? e.name}: ${e.message}`);
+    } finally {
+      native.close();
+    }
+  }
+  const expected = processes * increments;
+  if (total !== expected) failures.push(`the counters sum to ${total}, expected ${expected}`);
+  if (events !== expected) failures.push(`${events} events, expected ${expected}`);
+
+  console.log(`hammer: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ${seconds.toFixed(1)} s`);
+  console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
+  console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
+} catch (e) {
+  failures.push(`hammer: ${e.stack ?? e}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+for (const f of failures.slice(0, 20)) console.log(`  ${f}`);
+if (failures.length > 20) console.log(`  … and ${failures.length - 20} more`);
+console.log(failures.length ? `FAILED: ${failures.length} problems` : 'ok');
+process.exitCode = failures.length ? 1 : 0;
