@@ -40,3 +40,4 @@ mkdir -p dist
 rm -rf dist/js
 "$jco" transpile "$component" -o dist/js --name sqlite --instantiation sync \
   --valid-lifting-optimization --quiet >/dev/null
+node scripts/unsigned-pointers.mjs dist/js/sqlite.js

@@ -3,7 +3,7 @@ import { instantiateDatabase } from './component.js';
 import { toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
-import { createVfsImports, defaultVfsName, findVfs } from './vfs/bridge.js';
+import { createVfsImport, defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
 const SQLITE_OPEN_READONLY = 0x1;
 const SQLITE_OPEN_READWRITE = 0x2;
@@ -20,11 +20,18 @@ function optionalBoolean(options, key) {
 export class Database {
   #state; // shared with this database's statements
   #connection;
+  #causeOf; // the VFS exception behind an error code, if any
   #transactionStatements = new Map();
 
-  constructor(filename, options) {
-    // Arguments; null means "not given", as in better-sqlite3.
-    filename ??= '';
+  constructor(filenameOrImage, options) {
+    // Arguments; null means "not given", as in better-sqlite3. A buffer is a serialized
+    // database to open in memory.
+    let filename = filenameOrImage ?? '';
+    let image = null;
+    if (filenameOrImage instanceof Uint8Array) {
+      image = filenameOrImage;
+      filename = ':memory:';
+    }
     options ??= {};
     if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
     if (typeof options !== 'object') {
@@ -42,20 +49,23 @@ export class Database {
       throw new TypeError(`Expected the "vfs" option to name a registered VFS, got ${String(vfs)}`);
     }
     const anonymous = filename === '' || filename === ':memory:';
-    if (anonymous && readonly) throw new TypeError('In-memory/temporary databases cannot be readonly');
+    if (anonymous && readonly && !image) throw new TypeError('In-memory/temporary databases cannot be readonly');
 
     // Open, each database in an instance of its own.
-    const flags = readonly
+    const flags = readonly && !image
       ? SQLITE_OPEN_READONLY
       : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
-    const { api, hot, statementRep } = instantiateDatabase(createVfsImports());
+    const vfsImport = createVfsImport();
+    const { api, hot, guard } = instantiateDatabase(vfsImport);
+    this.#causeOf = vfsImport.causeOf;
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
       this.#connection.busyTimeout(timeout);
+      if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
-      throw toSqliteError(e);
+      throw toSqliteError(e, this.#causeOf);
     }
-    this.#state = { open: true, iterating: 0, safeIntegers: false, hot, statementRep };
+    this.#state = { open: true, iterating: 0, safeIntegers: false, hot, guard };
 
     Object.defineProperties(this, {
       name: { value: filename, enumerable: true },
@@ -80,15 +90,14 @@ export class Database {
     try {
       prepared = this.#connection.prepare(sql);
     } catch (e) {
-      throw toSqliteError(e);
+      throw toSqliteError(e, this.#causeOf);
     }
     if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
     if (prepared.info.hasTail) {
       prepared.statement[Symbol.dispose]();
       throw new RangeError('The supplied SQL string contains more than one statement');
     }
-    // Constructed right away: it takes the guest pointer of the statement prepare just made.
-    return new Statement(this, this.#state, prepared.statement, prepared.info, sql);
+    return new Statement(this, this.#state, prepared.statement, prepared.address, prepared.info, sql);
   }
 
   exec(sql) {
@@ -98,7 +107,7 @@ export class Database {
     try {
       this.#connection.exec(sql);
     } catch (e) {
-      throw toSqliteError(e);
+      throw toSqliteError(e, this.#causeOf);
     }
     return this;
   }
@@ -109,6 +118,8 @@ export class Database {
     if (typeof options !== 'object') {
       throw new TypeError('Expected second argument to be an options object');
     }
+    this.#usable();
+    this.#notIterating();
     const statement = this.prepare(`PRAGMA ${source}`);
     const simple = optionalBoolean(options, 'simple');
     // A pragma that sets a value returns no rows: nothing, or no value.
@@ -136,11 +147,12 @@ export class Database {
     if (typeof schema !== 'string') throw new TypeError('Expected the "attached" option to be a string');
     if (!schema) throw new TypeError('The "attached" option cannot be an empty string');
     this.#usable();
+    this.#notIterating();
     let image;
     try {
       image = this.#connection.serialize(schema);
     } catch (e) {
-      throw toSqliteError(e);
+      throw toSqliteError(e, this.#causeOf);
     }
     return NodeBuffer ? NodeBuffer.from(image.buffer, image.byteOffset, image.byteLength) : image;
   }
@@ -154,10 +166,15 @@ export class Database {
   close() {
     if (!this.#state.open) return this;
     this.#notIterating();
+    if (this.#state.guard.dead) {
+      // Nothing runs in a dead instance; its files were let go when it died.
+      this.#state.open = false;
+      return this;
+    }
     try {
       this.#connection.close();
     } catch (e) {
-      throw toSqliteError(e);
+      throw toSqliteError(e, this.#causeOf);
     }
     this.#state.open = false;
     this.#connection[Symbol.dispose]();

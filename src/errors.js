@@ -42,17 +42,36 @@ export class SqliteError extends Error {
 }
 Object.defineProperty(SqliteError.prototype, 'name', { value: 'SqliteError', writable: true });
 
+/**
+ * What every call on a Database whose SQLite instance died throws: a wasm trap, or an exception
+ * that unwound through the engine's frames, left it in an unknown state. Its `cause` is that
+ * trap or exception. A new Database gets a fresh instance.
+ */
+export class InstanceAbortedError extends Error {
+  constructor(cause) {
+    super(`The SQLite instance aborted: ${cause?.message ?? String(cause)}`, { cause });
+  }
+}
+Object.defineProperty(InstanceAbortedError.prototype, 'name', { value: 'InstanceAbortedError', writable: true });
+
 export function codeName(extendedCode) {
   const name = codeNames[extendedCode] ?? codeNames[extendedCode & 0xff] ?? `UNKNOWN_${extendedCode}`;
   return `SQLITE_${name}`;
 }
 
 // The component reports failures as a thrown ComponentError whose payload is the WIT
-// `error` record; anything else (a trap, a bug) is passed on untouched.
-export function toSqliteError(e) {
+// `error` record; anything else (an InstanceAbortedError, a bug) is passed on untouched.
+// `causeOf(extendedCode)` may name what lay behind the failure, e.g. a VFS's own exception.
+export function toSqliteError(e, causeOf) {
   const p = e?.payload;
   if (p && typeof p.extendedCode === 'number') {
-    return new SqliteError(p.message, codeName(p.extendedCode), p.extendedCode);
+    return sqliteError(p.message, p.extendedCode, causeOf?.(p.extendedCode));
   }
   return e;
+}
+
+export function sqliteError(message, extendedCode, cause) {
+  const error = new SqliteError(message, codeName(extendedCode), extendedCode);
+  if (cause !== undefined) Object.defineProperty(error, 'cause', { value: cause, writable: true, configurable: true });
+  return error;
 }

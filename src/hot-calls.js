@@ -2,16 +2,42 @@
 // `statement.step-many`), next to jco's generated glue which serves everything else.
 // Same ABI, less work per call: no result objects to unwrap, the memory views are rebuilt
 // only when memory grows, and a batch of rows is decoded straight out of guest memory
-// instead of being copied first. Layouts are those of wit/sqlite.wit (see guest/abi/exports.cc).
-import { SqliteError, codeName } from './errors.js';
+// instead of being copied first. The byte offsets are in LAYOUT, which a test checks
+// against the canonical ABI layout of wit/sqlite.wit.
+import { SqliteError, sqliteError } from './errors.js';
 import { CellReader, packInto, packedSizeBound } from './packed.js';
 
 const RUN = 'sqlite:component/database@0.1.0#[method]statement.run';
 const STEP_MANY = 'sqlite:component/database@0.1.0#[method]statement.step-many';
 const textDecoder = new TextDecoder();
 
-export function hotCalls(core) {
-  const { memory, cabi_realloc: realloc } = core;
+/** Where each field the hot path reads sits in a result's return area. */
+export const LAYOUT = {
+  // result<run-result, error>: the payload is 8-aligned (s64 fields).
+  run: { isErr: 0, error: 8, changes: 8, lastInsertRowid: 16 },
+  // result<rows, error>
+  stepMany: {
+    isErr: 0, error: 4, columnCount: 4, rowCount: 8, cells: 12, cellsLength: 16, done: 20,
+    hasFailure: 24, failure: 28,
+  },
+  // The `error` record.
+  error: { code: 0, extendedCode: 4, message: 8, messageLength: 12 },
+};
+
+// The guest's cabi_realloc as the host must call it: addresses are unsigned, and 0 means the
+// guest is out of memory — reported before the host writes anything.
+export function checkedRealloc(realloc) {
+  return (old, oldSize, align, size) => {
+    const address = realloc(old, oldSize, align, size) >>> 0;
+    if (address === 0) throw new SqliteError('out of memory', 'SQLITE_NOMEM', 7);
+    return address;
+  };
+}
+
+// `causeOf(extendedCode)` names what lay behind a failure, e.g. a VFS's own exception.
+export function hotCalls(core, guard, causeOf) {
+  const { memory } = core;
+  const realloc = checkedRealloc(core.cabi_realloc);
   const run = core[RUN];
   const stepMany = core[STEP_MANY];
   let bytes = new Uint8Array(memory.buffer);
@@ -39,13 +65,16 @@ export function hotCalls(core) {
   }
 
   // The WIT `error` record at `at`.
-  function fail(at) {
-    const extended = view.getInt32(at + 4, true);
-    const ptr = view.getUint32(at + 8, true);
-    const message = textDecoder.decode(bytes.subarray(ptr, ptr + view.getUint32(at + 12, true)));
-    return new SqliteError(message, codeName(extended), extended);
+  function error(at) {
+    const { extendedCode, message, messageLength } = LAYOUT.error;
+    const ptr = view.getUint32(at + message, true);
+    const text = textDecoder.decode(bytes.subarray(ptr, ptr + view.getUint32(at + messageLength, true)));
+    const code = view.getInt32(at + extendedCode, true);
+    return sqliteError(text, code, causeOf(code));
   }
 
+  const R = LAYOUT.run;
+  const S = LAYOUT.stepMany;
   return {
     // A reader over a batch's cells; the views are current even if memory grew since.
     cells(batch, safeIntegers) {
@@ -53,29 +82,48 @@ export function hotCalls(core) {
       return new CellReader(bytes, view, batch.start, safeIntegers);
     },
     // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
-    run(rep, values, safeIntegers) {
-      const ret = values === undefined ? run(rep, 0, 0, 0) : run(rep, 1, lower(values), loweredLength);
+    run(address, values, safeIntegers) {
+      if (guard.dead) throw guard.dead;
+      const ptr = values === undefined ? 0 : lower(values); // may fail, outside the guest
+      let ret;
+      try {
+        ret = values === undefined ? run(address, 0, 0, 0) : run(address, 1, ptr, loweredLength);
+      } catch (e) {
+        throw guard.abort(e); // the guest did not return normally
+      }
+      ret >>>= 0;
       fresh();
-      if (bytes[ret]) throw fail(ret + 8);
+      if (bytes[ret + R.isErr]) throw error(ret + R.error);
       return {
-        changes: int64(ret + 8),
-        lastInsertRowid: safeIntegers ? view.getBigInt64(ret + 16, true) : int64(ret + 16),
+        changes: int64(ret + R.changes),
+        lastInsertRowid: safeIntegers ? view.getBigInt64(ret + R.lastInsertRowid, true) : int64(ret + R.lastInsertRowid),
       };
     },
-    stepMany(rep, values, maxRows, reset) {
-      const ret =
-        values === undefined
-          ? stepMany(rep, 0, 0, 0, maxRows, reset ? 1 : 0)
-          : stepMany(rep, 1, lower(values), loweredLength, maxRows, reset ? 1 : 0);
+    // A batch of rows; `failure` is the SqliteError of a step that failed after them.
+    stepMany(address, values, maxRows, maxBytes, reset) {
+      if (guard.dead) throw guard.dead;
+      const ptr = values === undefined ? 0 : lower(values);
+      const r = reset ? 1 : 0;
+      let ret;
+      try {
+        ret =
+          values === undefined
+            ? stepMany(address, 0, 0, 0, maxRows, maxBytes, r)
+            : stepMany(address, 1, ptr, loweredLength, maxRows, maxBytes, r);
+      } catch (e) {
+        throw guard.abort(e);
+      }
+      ret >>>= 0;
       fresh();
-      if (bytes[ret]) throw fail(ret + 4);
-      const start = view.getUint32(ret + 12, true);
+      if (bytes[ret + S.isErr]) throw error(ret + S.error);
+      const start = view.getUint32(ret + S.cells, true);
       return {
-        columnCount: view.getUint32(ret + 4, true),
-        rowCount: view.getUint32(ret + 8, true),
+        columnCount: view.getUint32(ret + S.columnCount, true),
+        rowCount: view.getUint32(ret + S.rowCount, true),
         start, // the cells are memory[start, end), valid until the next call into the instance
-        end: start + view.getUint32(ret + 16, true),
-        done: bytes[ret + 20] !== 0,
+        end: start + view.getUint32(ret + S.cellsLength, true),
+        done: bytes[ret + S.done] !== 0,
+        failure: bytes[ret + S.hasFailure] ? error(ret + S.failure) : null,
       };
     },
   };

@@ -1,6 +1,6 @@
 // sqlite-component: SQLite as a WebAssembly component, storage supplied by JS VFSes.
 import { Database } from './database.js';
-import { registerVfs } from './vfs/bridge.js';
+import { registerVfs } from './vfs/vfs-import.js';
 import { MemoryVfs } from './vfs/memory.js';
 import { NodeFsVfs } from './vfs/node-fs.js';
 
@@ -9,8 +9,8 @@ registerVfs(new NodeFsVfs(), { makeDefault: true });
 registerVfs(new MemoryVfs());
 
 export { Database };
-export { SqliteError } from './errors.js';
-export { registerVfs, findVfs } from './vfs/bridge.js';
+export { SqliteError, InstanceAbortedError } from './errors.js';
+export { registerVfs, findVfs } from './vfs/vfs-import.js';
 export { Vfs, VfsFile, VfsError } from './vfs/base.js';
 export { MemoryVfs, NodeFsVfs };
 export default Database;

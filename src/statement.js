@@ -6,7 +6,12 @@ const OBJECTS = 0;
 const RAW = 1;
 const PLUCK = 2;
 const EXPAND = 3;
-const ITERATE_BATCH = 256;
+// iterate() fetches rows in batches that start at one row and grow fourfold up to 256 rows,
+// each also ending at the row that brings it to 256 KiB: a loop that breaks early, or rows of
+// megabytes, cost about what they would one row at a time.
+const ITERATE_FIRST_ROWS = 1;
+const ITERATE_MAX_ROWS = 256;
+const ITERATE_MAX_BYTES = 256 * 1024;
 
 function isNamedParameters(value) {
   if (typeof value !== 'object' || value === null) return false;
@@ -19,9 +24,9 @@ function plainArgument(value) {
 }
 
 export class Statement {
-  #state; // shared with the Database: { open, iterating, safeIntegers, hot, statementRep }
+  #state; // shared with the Database: { open, iterating, safeIntegers, hot }
   #handle; // jco's resource object: owns the guest statement, serves the colder methods
-  #rep; // the guest statement pointer, for the hot calls
+  #address; // the guest statement's address, for the hot calls
   #hot;
   #keys; // per parameter slot: null for positional, else the name without its prefix
   #positionalOnly;
@@ -32,14 +37,14 @@ export class Statement {
   #bound = null;
   #busy = false;
 
-  constructor(database, state, handle, info, source) {
+  constructor(database, state, handle, address, info, source) {
     this.database = database;
     this.source = source;
     this.reader = info.columnNames.length > 0;
     this.readonly = info.readonly;
     this.#state = state;
     this.#handle = handle;
-    this.#rep = state.statementRep();
+    this.#address = address;
     this.#hot = state.hot;
     this.#columnNames = info.columnNames;
     this.#safeIntegers = state.safeIntegers;
@@ -51,27 +56,34 @@ export class Statement {
     return this.#busy;
   }
 
+  // Refused while the database has an iterator open, as in better-sqlite3: a write would
+  // change what the open iteration reads.
   run(...args) {
     this.#usable();
+    if (this.#state.iterating) throw new TypeError('This database connection is busy executing a query');
     const parameters = this.#pack(args);
-    return this.#hot.run(this.#rep, parameters, this.#safeIntegers);
+    return this.#hot.run(this.#address, parameters, this.#safeIntegers);
   }
 
   get(...args) {
     this.#usableReader();
-    const rows = this.#step(this.#pack(args), 1, true);
+    const rows = this.#step(this.#pack(args), 1, 0, true);
     return rows.rowCount ? this.#decode(rows)[0] : undefined;
   }
 
   all(...args) {
     this.#usableReader();
-    return this.#decode(this.#step(this.#pack(args), 0, false));
+    const batch = this.#step(this.#pack(args), 0, 0, false);
+    if (batch.failure) throw batch.failure;
+    return this.#decode(batch);
   }
 
   // The statement stays busy until the iterator ends or is returned (break, return, throw).
+  // Rows read before a failing step are yielded first; the failure is thrown after them.
   iterate(...args) {
     this.#usableReader();
-    let batch = this.#step(this.#pack(args), ITERATE_BATCH, false);
+    let batchRows = ITERATE_FIRST_ROWS;
+    let batch = this.#step(this.#pack(args), batchRows, ITERATE_MAX_BYTES, false);
     let rows = this.#decode(batch);
     let index = 0;
     let open = true;
@@ -82,20 +94,22 @@ export class Statement {
       open = false;
       this.#busy = false;
       this.#state.iterating--;
-      if (reset && this.#state.open) this.#handle.reset();
+      if (reset && this.#state.open && !this.#state.guard.dead) this.#handle.reset();
     };
     return {
       next: () => {
         while (open) {
           if (index < rows.length) return { value: rows[index++], done: false };
-          if (batch.done) {
-            finish(false);
+          if (batch.done || batch.failure) {
+            finish(false); // the component reset the statement
+            if (batch.failure) throw batch.failure;
             break;
           }
+          batchRows = Math.min(batchRows * 4, ITERATE_MAX_ROWS);
           try {
-            batch = this.#step(undefined, ITERATE_BATCH, false);
+            batch = this.#step(undefined, batchRows, ITERATE_MAX_BYTES, false);
           } catch (e) {
-            finish(false); // the component reset the statement when it failed
+            finish(false);
             throw e;
           }
           rows = this.#decode(batch);
@@ -104,7 +118,7 @@ export class Statement {
         return { value: undefined, done: true };
       },
       return: (value) => {
-        finish(!batch.done);
+        finish(!batch.done && !batch.failure);
         return { value, done: true };
       },
       [Symbol.iterator]() {
@@ -217,8 +231,8 @@ export class Statement {
     return values;
   }
 
-  #step(parameters, maxRows, reset) {
-    return this.#hot.stepMany(this.#rep, parameters, maxRows, reset);
+  #step(parameters, maxRows, maxBytes, reset) {
+    return this.#hot.stepMany(this.#address, parameters, maxRows, maxBytes, reset);
   }
 
   #decode(rows) {

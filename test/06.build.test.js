@@ -26,7 +26,10 @@ const fakeJco = `#!/usr/bin/env bash
 echo "jco $*" >>"$FAKE_LOG"
 out=""; prev=""
 for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
-if [ "$1" = transpile ]; then mkdir -p "$out" && touch "$out/sqlite.js"; else touch "$out"; fi
+if [ "$1" = transpile ]; then
+  mkdir -p "$out"
+  printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"
+else touch "$out"; fi
 `;
 
 describe('scripts/build.sh', () => {
@@ -36,7 +39,7 @@ describe('scripts/build.sh', () => {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-test-'));
     log = path.join(dir, 'calls.log');
-    for (const file of ['scripts/build.sh', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
+    for (const file of ['scripts/build.sh', 'scripts/unsigned-pointers.mjs', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.copyFileSync(path.join(root, file), path.join(dir, file));
     }
@@ -63,7 +66,11 @@ describe('scripts/build.sh', () => {
   it('succeeds on a quiet successful compile and makes the component', () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
-    assert.ok(fs.existsSync(path.join(dir, 'dist/js/sqlite.js')));
+    // jco's signed pointer reads are made unsigned.
+    assert.equal(
+      fs.readFileSync(path.join(dir, 'dist/js/sqlite.js'), 'utf8'),
+      'var ptr0 = arg0 >>> 0;\nvar len1 = dataView(memory0).getUint32(ret + 4, true);\n',
+    );
     assert.ok(result.calls.some((c) => c.startsWith('jco transpile')), result.calls.join('\n'));
   });
 

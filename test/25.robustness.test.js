@@ -156,7 +156,7 @@ describe('damaged files', () => {
 });
 
 describe('a failing VFS', () => {
-  it('an exception in the VFS becomes an I/O error and the connection survives it', async () => {
+  it('an exception in the VFS becomes IOERR_WRITE with the exception as its cause, and the connection survives it', async () => {
     const { registerVfs, MemoryVfs } = await import('../src/index.js');
     let failWrites = false;
     class FlakyVfs extends MemoryVfs {
@@ -176,7 +176,16 @@ describe('a failing VFS', () => {
     const own = new Database('flaky.db', { vfs: 'flaky-memory' });
     own.exec('CREATE TABLE k(x); INSERT INTO k VALUES (1)');
     failWrites = true;
-    assert.throws(() => own.exec(`INSERT INTO k VALUES (randomblob(100000))`), (e) => e instanceof SqliteError && e.code.startsWith('SQLITE_IOERR'));
+    assert.throws(
+      () => own.exec(`INSERT INTO k VALUES (randomblob(100000))`),
+      (e) =>
+        e instanceof SqliteError &&
+        e.code === 'SQLITE_IOERR_WRITE' &&
+        e.errcode === 778 &&
+        e.message === 'disk I/O error' &&
+        e.cause instanceof Error &&
+        e.cause.message === 'disk on fire',
+    );
     failWrites = false;
     assert.deepEqual(own.prepare('SELECT x FROM k').pluck().all(), [1]);
     own.exec('INSERT INTO k VALUES (2)');

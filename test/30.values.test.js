@@ -400,7 +400,7 @@ describe('ill-formed text', () => {
     const script = `
       delete globalThis.Buffer;
       const { Database } = await import('./src/database.js');
-      const { registerVfs } = await import('./src/vfs/bridge.js');
+      const { registerVfs } = await import('./src/vfs/vfs-import.js');
       const { MemoryVfs } = await import('./src/vfs/memory.js');
       registerVfs(new MemoryVfs());
       const db = new Database(':memory:', { vfs: 'memory' });

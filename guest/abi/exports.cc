@@ -46,7 +46,7 @@ struct WitColumn {
 };
 static_assert(sizeof(WitList) == 8 && sizeof(WitOptionString) == 12 && sizeof(WitColumn) == 56);
 
-alignas(8) uint8_t ret[40];
+alignas(8) uint8_t ret[48];  // the largest result: result<rows, error>, 44 bytes
 Error last_error;  // owns the message the return area points at
 std::vector<WitList> column_names, parameter_names;
 std::vector<WitColumn> columns;
@@ -77,13 +77,18 @@ struct Argument final {
 
 HostBytes take_bytes(void* ptr, uint32_t len) { return HostBytes(static_cast<uint8_t*>(ptr), len); }
 
-// result<T, error> with the error payload at `at`.
-uint8_t* fail(Error&& error, size_t at = 4) {
+// The `error` record at `at`; its message is kept until the next call.
+void put_error(size_t at, Error&& error) {
   last_error = std::move(error);
-  put<uint8_t>(0, 1);
   put<int32_t>(at, last_error.code);
   put<int32_t>(at + 4, last_error.extended_code);
   put(at + 8, wit_string(last_error.message));
+}
+
+// result<T, error> with the error payload at `at`.
+uint8_t* fail(Error&& error, size_t at = 4) {
+  put<uint8_t>(0, 1);
+  put_error(at, std::move(error));
   return ret;
 }
 
@@ -135,23 +140,13 @@ uint8_t* connection_prepare(Connection* self, const char* sql, uint32_t sql_len)
   for (auto name : info.parameter_names) parameter_names.push_back(wit_string(name));
   put<uint8_t>(4, 1);
   put<int32_t>(8, statement_new(statement));
-  put<uint8_t>(12, info.readonly);
-  put(16, WitList{column_names.data(), static_cast<uint32_t>(column_names.size())});
-  put(24, WitList{parameter_names.data(), static_cast<uint32_t>(parameter_names.size())});
-  put<uint8_t>(32, has_tail);
+  put<uint32_t>(12, static_cast<uint32_t>(reinterpret_cast<uintptr_t>(statement)));
+  put<uint8_t>(16, info.readonly);
+  put(20, WitList{column_names.data(), static_cast<uint32_t>(column_names.size())});
+  put(28, WitList{parameter_names.data(), static_cast<uint32_t>(parameter_names.size())});
+  put<uint8_t>(36, has_tail);
   return ok();
 }
-
-EXPORT("[method]connection.changes") int64_t connection_changes(Connection* self) {
-  return self->changes();
-}
-
-EXPORT("[method]connection.total-changes") int64_t connection_total_changes(Connection* self) {
-  return self->total_changes();
-}
-
-EXPORT("[method]connection.last-insert-rowid")
-int64_t connection_last_insert_rowid(Connection* self) { return self->last_insert_rowid(); }
 
 EXPORT("[method]connection.get-autocommit") int32_t connection_get_autocommit(Connection* self) {
   return self->autocommit();
@@ -205,17 +200,21 @@ uint8_t* statement_run(Statement* self, int32_t has_parameters, uint8_t* paramet
 
 EXPORT("[method]statement.step-many")
 uint8_t* statement_step_many(Statement* self, int32_t has_parameters, uint8_t* parameters,
-                             uint32_t parameters_len, uint32_t max_rows, int32_t reset) {
+                             uint32_t parameters_len, uint32_t max_rows, uint32_t max_bytes,
+                             int32_t reset) {
   std::optional<HostBytes> bound;
   if (has_parameters) bound = take_bytes(parameters, parameters_len);
   Error error;
   sqlite_component::Rows rows;
-  if (!self->step_many(std::move(bound), max_rows, reset != 0, rows, error))
+  if (!self->step_many(std::move(bound), max_rows, max_bytes, reset != 0, rows, error))
     return fail(std::move(error));
   put<uint32_t>(4, rows.column_count);
   put<uint32_t>(8, rows.row_count);
   put(12, WitList{rows.cells, static_cast<uint32_t>(rows.cells_size)});
   put<uint8_t>(20, rows.done);
+  bool failed = rows.failure.code != 0;
+  put<uint8_t>(24, failed);  // option<error>
+  if (failed) put_error(28, std::move(rows.failure));
   return ok();
 }
 
@@ -230,19 +229,6 @@ EXPORT("[method]statement.columns") uint8_t* statement_columns(Statement* self) 
   }
   put(0, WitList{columns.data(), static_cast<uint32_t>(columns.size())});
   return ret;
-}
-
-EXPORT("[method]statement.sql") uint8_t* statement_sql(Statement* self) {
-  put(0, wit_string(self->sql()));
-  return ret;
-}
-
-EXPORT("[method]statement.expanded-sql") uint8_t* statement_expanded_sql(Statement* self) {
-  Error error;
-  std::string_view sql;
-  if (!self->expanded_sql(sql, error)) return fail(std::move(error));
-  put(4, wit_string(sql));
-  return ok();
 }
 
 EXPORT("[dtor]statement") void statement_dtor(Statement* self) { delete self; }

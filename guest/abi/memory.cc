@@ -39,9 +39,9 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
   if (new_size == 0) return abi::empty_allocation;
   // malloc aligns to 16, enough for every canonical ABI type.
   (void)align;
-  void* p = realloc(old == abi::empty_allocation ? nullptr : old, new_size);
-  if (!p) abort();  // the canonical ABI has no way to report allocation failure
-  return p;
+  // The canonical ABI has no way to report a failure; 0 is never a valid allocation, so the
+  // host checks for it and reports SQLITE_NOMEM before writing anything (src/component.js).
+  return realloc(old == abi::empty_allocation ? nullptr : old, new_size);
 }
 
 // Our own operator new/delete: libc++'s pull in the new-handler machinery, which reports

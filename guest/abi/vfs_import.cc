@@ -1,4 +1,4 @@
-// Lowers host_storage calls to the imported `sqlite:component/vfs@0.1.0` functions.
+// Lowers vfs_import calls to the imported `sqlite:component/vfs@0.1.0` functions.
 // Layouts follow the canonical ABI: results with a payload come back through a return area
 // (discriminant byte at 0, payload at 4); lists the host returns were allocated by our
 // cabi_realloc.
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "abi/host_storage.h"
+#include "abi/vfs_import.h"
 #include "abi/memory.h"
 
 #define VFS_IMPORT(name) \
@@ -53,7 +53,7 @@ struct alignas(8) ReturnArea {
 
 }  // namespace
 
-namespace host_storage {
+namespace vfs_import {
 
 int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags) {
   ReturnArea r;
@@ -137,7 +137,7 @@ int sector_size(uint32_t file) { return vfs_sector_size(file); }
 
 int device_characteristics(uint32_t file) { return vfs_device_characteristics(file); }
 
-int remove(const char* vfs, const char* path, bool sync_dir) {
+int delete_file(const char* vfs, const char* path, bool sync_dir) {
   ReturnArea r;
   vfs_delete(vfs, strlen(vfs), path, strlen(path), sync_dir, r.bytes);
   return r.code();
@@ -181,6 +181,6 @@ void randomness(void* buffer, int amount) {
 
 void sleep(uint32_t microseconds) { vfs_sleep(microseconds); }
 
-double current_time_ms() { return vfs_current_time(); }
+double current_time() { return vfs_current_time(); }
 
-}  // namespace host_storage
+}  // namespace vfs_import

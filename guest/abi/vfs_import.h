@@ -1,10 +1,11 @@
-// The imported `vfs` interface as plain C++ calls: what vfs/host_vfs.cc forwards to.
-// Each returns an SQLite result code (SQLITE_OK or the host's error code).
+// The imported `vfs` interface (wit/sqlite.wit) as plain C++ calls, one per WIT function:
+// what vfs/host_vfs.cc forwards SQLite's VFS methods to. Each returns an SQLite result code
+// (SQLITE_OK or the host's error code).
 #pragma once
 
 #include <cstdint>
 
-namespace host_storage {
+namespace vfs_import {
 
 int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags);
 int close(uint32_t file);
@@ -19,12 +20,13 @@ int unlock(uint32_t file, int level);
 int check_reserved_lock(uint32_t file, int& reserved);
 int sector_size(uint32_t file);
 int device_characteristics(uint32_t file);
-int remove(const char* vfs, const char* path, bool sync_dir);
+// The WIT `delete` (a C++ keyword).
+int delete_file(const char* vfs, const char* path, bool sync_dir);
 int access(const char* vfs, const char* path, int flags, int& result);
 // Writes at most `capacity` bytes including the NUL; SQLITE_CANTOPEN if it does not fit.
 int full_pathname(const char* vfs, const char* path, char* out, int capacity);
 void randomness(void* buffer, int amount);
 void sleep(uint32_t microseconds);
-double current_time_ms();
+double current_time();
 
-}  // namespace host_storage
+}  // namespace vfs_import

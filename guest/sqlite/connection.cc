@@ -114,9 +114,6 @@ Statement* Connection::prepare(std::string_view sql, bool& has_tail, Error& erro
   return new Statement(this, stmt);
 }
 
-int64_t Connection::changes() const { return db_ ? sqlite3_changes64(db_) : 0; }
-int64_t Connection::total_changes() const { return db_ ? sqlite3_total_changes64(db_) : 0; }
-int64_t Connection::last_insert_rowid() const { return db_ ? sqlite3_last_insert_rowid(db_) : 0; }
 bool Connection::autocommit() const { return db_ ? sqlite3_get_autocommit(db_) != 0 : true; }
 
 bool Connection::busy_timeout(int milliseconds, Error& error) {

@@ -24,9 +24,6 @@ class Connection final {
   bool exec(std::string_view sql, Error& error);
   // Prepares the first statement of `sql`. nullptr with error.code == 0: `sql` holds none.
   Statement* prepare(std::string_view sql, bool& has_tail, Error& error);
-  int64_t changes() const;
-  int64_t total_changes() const;
-  int64_t last_insert_rowid() const;
   bool autocommit() const;
   bool busy_timeout(int milliseconds, Error& error);
   // Finalizes every statement, then closes. Idempotent.

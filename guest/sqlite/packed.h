@@ -27,6 +27,7 @@ class PackedWriter final {
   bool append_row(sqlite3_stmt* stmt, int column_count);
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
 
  private:
   uint8_t* reserve(size_t n);

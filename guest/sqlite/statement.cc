@@ -9,8 +9,10 @@ namespace sqlite_component {
 namespace {
 
 // One batch is in flight at a time (the host copies it out before its next call),
-// so every statement shares one buffer that keeps its capacity between batches.
+// so every statement shares one buffer that keeps its capacity between batches —
+// up to this size: a buffer grown past it for a batch of large rows is given back.
 PackedWriter rows_buffer;
+constexpr size_t kKeptBatchCapacity = 1 << 20;
 
 }  // namespace
 
@@ -25,8 +27,6 @@ void Statement::finalize() {
   if (!connection_) return;
   connection_->unlink(this);
   sqlite3_finalize(stmt_);
-  sqlite3_free(expanded_);
-  expanded_ = nullptr;
   stmt_ = nullptr;
   connection_ = nullptr;
   parameters_ = HostBytes();
@@ -70,14 +70,17 @@ bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Erro
   return true;
 }
 
-bool Statement::step_many(std::optional<HostBytes> parameters, uint32_t max_rows, bool reset,
-                          Rows& rows, Error& error) {
+bool Statement::step_many(std::optional<HostBytes> parameters, uint32_t max_rows,
+                          uint32_t max_bytes, bool reset, Rows& rows, Error& error) {
+  // The previous batch has been read by now; do not keep a large one's memory.
+  if (rows_buffer.capacity() > kKeptBatchCapacity) rows_buffer.release();
+  rows_buffer.clear();
   if (!usable(error)) return false;
   if (parameters && !bind(std::move(*parameters), error)) return false;
-  rows_buffer.clear();
   int columns = sqlite3_column_count(stmt_);
   uint32_t count = 0;
   bool done = false;
+  Error failure;
   while (max_rows == 0 || count < max_rows) {
     int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) {
@@ -90,17 +93,20 @@ bool Statement::step_many(std::optional<HostBytes> parameters, uint32_t max_rows
         return false;
       }
       count++;
+      if (max_bytes != 0 && rows_buffer.size() >= max_bytes) break;
     } else if (rc == SQLITE_DONE) {
       done = true;
       break;
     } else {
-      error = error_from(connection_->handle());
+      failure = error_from(connection_->handle());
       sqlite3_reset(stmt_);
-      return false;
+      if (count == 0) return error = std::move(failure), false;
+      break;
     }
   }
   if (done || reset) sqlite3_reset(stmt_);
-  rows = Rows{static_cast<uint32_t>(columns), count, rows_buffer.data(), rows_buffer.size(), done};
+  rows = Rows{static_cast<uint32_t>(columns), count, rows_buffer.data(), rows_buffer.size(), done,
+              std::move(failure)};
   return true;
 }
 
@@ -132,17 +138,6 @@ std::vector<Column> Statement::columns() const {
                          sqlite3_column_decltype(stmt_, i)});
   }
   return out;
-}
-
-std::string_view Statement::sql() const { return stmt_ ? sqlite3_sql(stmt_) : ""; }
-
-bool Statement::expanded_sql(std::string_view& sql, Error& error) {
-  if (!usable(error)) return false;
-  sqlite3_free(expanded_);
-  expanded_ = sqlite3_expanded_sql(stmt_);
-  if (!expanded_) return error = error_with(SQLITE_NOMEM, "out of memory"), false;
-  sql = expanded_;
-  return true;
 }
 
 }  // namespace sqlite_component

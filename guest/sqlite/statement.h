@@ -27,6 +27,8 @@ struct Rows {
   const uint8_t* cells = nullptr;
   size_t cells_size = 0;
   bool done = false;
+  // The step after the last row failed (failure.code != 0); the statement was reset.
+  Error failure;
 };
 
 // Names point into SQLite's memory: valid while the statement lives and is not re-prepared.
@@ -52,14 +54,14 @@ class Statement final {
   Statement& operator=(const Statement&) = delete;
 
   bool run(std::optional<HostBytes> parameters, RunResult& result, Error& error);
-  bool step_many(std::optional<HostBytes> parameters, uint32_t max_rows, bool reset, Rows& rows,
-                 Error& error);
+  // Steps up to `max_rows` rows (0: no limit), stopping after the row that brings the batch to
+  // `max_bytes` (0: no limit). Fails only if nothing could be read; a failure after some rows
+  // comes back in `rows.failure` with them.
+  bool step_many(std::optional<HostBytes> parameters, uint32_t max_rows, uint32_t max_bytes,
+                 bool reset, Rows& rows, Error& error);
   void reset();
   void describe(StatementInfo& info) const;
   std::vector<Column> columns() const;
-  std::string_view sql() const;
-  // Owned by SQLite until the next call; empty with `error` on failure.
-  bool expanded_sql(std::string_view& sql, Error& error);
 
  private:
   friend class Connection;
@@ -71,7 +73,6 @@ class Statement final {
   Connection* connection_;
   sqlite3_stmt* stmt_;
   HostBytes parameters_;  // bound without a copy, so kept until the next bind
-  char* expanded_ = nullptr;
   Statement* prev_ = nullptr;
   Statement* next_ = nullptr;
 };

@@ -1,4 +1,5 @@
-// The host VFS: SQLite's storage, randomness, time and sleep, all supplied by the host.
+// The host VFS: a sqlite3_vfs that forwards to the imported `vfs` interface (abi/vfs_import.h).
+// SQLite's storage, randomness, time and sleep, all supplied by the host.
 //
 // Supported: every sqlite3_io_methods slot of version 1 (read, write, truncate, sync, size,
 // lock, unlock, check-reserved-lock, sector size, device characteristics) and every
@@ -11,7 +12,7 @@
 
 #include <cstring>
 
-#include "abi/host_storage.h"
+#include "abi/vfs_import.h"
 #include "sqlite3.h"
 
 namespace sqlite_component {
@@ -38,13 +39,15 @@ int io_code(int rc, int fallback) {
 // --- sqlite3_io_methods, in slot order ---
 
 int host_close(sqlite3_file* file) {
-  return io_code(host_storage::close(file_id(file)), SQLITE_IOERR_CLOSE);
+  return io_code(vfs_import::close(file_id(file)), SQLITE_IOERR_CLOSE);
 }
 
 int host_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset) {
   int got = 0;
-  int rc = host_storage::read(file_id(file), buffer, amount, offset, got);
-  if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_READ);
+  int rc = vfs_import::read(file_id(file), buffer, amount, offset, got);
+  // A host may report a short read as an error too; either way nothing of it is trusted.
+  if (rc == SQLITE_IOERR_SHORT_READ) got = 0;
+  else if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_READ);
   if (got < amount) {
     // SQLite relies on the unread tail being zeroed.
     memset(static_cast<char*>(buffer) + got, 0, amount - got);
@@ -54,45 +57,45 @@ int host_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset
 }
 
 int host_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
-  return io_code(host_storage::write(file_id(file), data, amount, offset), SQLITE_IOERR_WRITE);
+  return io_code(vfs_import::write(file_id(file), data, amount, offset), SQLITE_IOERR_WRITE);
 }
 
 int host_truncate(sqlite3_file* file, sqlite3_int64 size) {
-  return io_code(host_storage::truncate(file_id(file), size), SQLITE_IOERR_TRUNCATE);
+  return io_code(vfs_import::truncate(file_id(file), size), SQLITE_IOERR_TRUNCATE);
 }
 
 int host_sync(sqlite3_file* file, int flags) {
-  return io_code(host_storage::sync(file_id(file), flags), SQLITE_IOERR_FSYNC);
+  return io_code(vfs_import::sync(file_id(file), flags), SQLITE_IOERR_FSYNC);
 }
 
 int host_file_size(sqlite3_file* file, sqlite3_int64* size) {
   int64_t n = 0;
-  int rc = host_storage::file_size(file_id(file), n);
+  int rc = vfs_import::file_size(file_id(file), n);
   *size = n;
   return io_code(rc, SQLITE_IOERR_FSTAT);
 }
 
 int host_lock(sqlite3_file* file, int level) {
-  return io_code(host_storage::lock(file_id(file), level), SQLITE_IOERR_LOCK);
+  return io_code(vfs_import::lock(file_id(file), level), SQLITE_IOERR_LOCK);
 }
 
 int host_unlock(sqlite3_file* file, int level) {
-  return io_code(host_storage::unlock(file_id(file), level), SQLITE_IOERR_UNLOCK);
+  return io_code(vfs_import::unlock(file_id(file), level), SQLITE_IOERR_UNLOCK);
 }
 
 int host_check_reserved_lock(sqlite3_file* file, int* reserved) {
   *reserved = 0;
-  return io_code(host_storage::check_reserved_lock(file_id(file), *reserved),
+  return io_code(vfs_import::check_reserved_lock(file_id(file), *reserved),
                  SQLITE_IOERR_CHECKRESERVEDLOCK);
 }
 
 // No file control needs the host; SQLite falls back to its defaults on NOTFOUND.
 int host_file_control(sqlite3_file*, int, void*) { return SQLITE_NOTFOUND; }
 
-int host_sector_size(sqlite3_file* file) { return host_storage::sector_size(file_id(file)); }
+int host_sector_size(sqlite3_file* file) { return vfs_import::sector_size(file_id(file)); }
 
 int host_device_characteristics(sqlite3_file* file) {
-  return host_storage::device_characteristics(file_id(file));
+  return vfs_import::device_characteristics(file_id(file));
 }
 
 const sqlite3_io_methods kIoMethods = {
@@ -125,7 +128,7 @@ int host_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int f
   host_file->base.pMethods = nullptr;  // so SQLite does not call xClose after a failed open
   uint32_t id = 0;
   int opened_flags = flags;
-  int rc = host_storage::open(vfs->zName, name, flags, id, opened_flags);
+  int rc = vfs_import::open(vfs->zName, name, flags, id, opened_flags);
   if (rc != SQLITE_OK) return io_code(rc, SQLITE_CANTOPEN);
   host_file->id = id;
   host_file->base.pMethods = &kIoMethods;
@@ -134,25 +137,25 @@ int host_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int f
 }
 
 int host_delete(sqlite3_vfs* vfs, const char* path, int sync_dir) {
-  return io_code(host_storage::remove(vfs->zName, path, sync_dir != 0), SQLITE_IOERR_DELETE);
+  return io_code(vfs_import::delete_file(vfs->zName, path, sync_dir != 0), SQLITE_IOERR_DELETE);
 }
 
 int host_access(sqlite3_vfs* vfs, const char* path, int flags, int* result) {
   *result = 0;
-  return io_code(host_storage::access(vfs->zName, path, flags, *result), SQLITE_IOERR_ACCESS);
+  return io_code(vfs_import::access(vfs->zName, path, flags, *result), SQLITE_IOERR_ACCESS);
 }
 
 int host_full_pathname(sqlite3_vfs* vfs, const char* path, int capacity, char* out) {
-  return io_code(host_storage::full_pathname(vfs->zName, path, out, capacity), SQLITE_CANTOPEN);
+  return io_code(vfs_import::full_pathname(vfs->zName, path, out, capacity), SQLITE_CANTOPEN);
 }
 
 int host_randomness(sqlite3_vfs*, int amount, char* out) {
-  host_storage::randomness(out, amount);
+  vfs_import::randomness(out, amount);
   return amount;
 }
 
 int host_sleep(sqlite3_vfs*, int microseconds) {
-  host_storage::sleep(static_cast<uint32_t>(microseconds));
+  vfs_import::sleep(static_cast<uint32_t>(microseconds));
   return microseconds;
 }
 
@@ -160,7 +163,7 @@ int host_sleep(sqlite3_vfs*, int microseconds) {
 constexpr sqlite3_int64 kUnixEpochJulianMs = 210866760000000LL;
 
 int host_current_time_int64(sqlite3_vfs*, sqlite3_int64* now) {
-  *now = kUnixEpochJulianMs + static_cast<sqlite3_int64>(host_storage::current_time_ms());
+  *now = kUnixEpochJulianMs + static_cast<sqlite3_int64>(vfs_import::current_time());
   return SQLITE_OK;
 }
 

@@ -1,7 +1,9 @@
-// The component's `vfs` import, served by the JS VFSes registered here. One bridge per
-// instance: it maps the guest's small integer file ids to VfsFile objects, turns BigInt
-// offsets into numbers, and turns every exception into the SQLite error code the guest
-// expects (a thrown `{ payload }` is how jco returns the `err` case of a result).
+// The component's `vfs` import (wit/sqlite.wit), served by the JS VFSes registered here.
+// One per instance: it maps the guest's small integer file ids to VfsFile objects, turns
+// BigInt offsets into numbers, and turns every exception into the SQLite error code the guest
+// expects (a thrown `{ payload }` is how jco returns the `err` case of a result). Nothing a
+// VFS does may throw through the guest: what it returns is checked here, before jco's glue
+// lowers it.
 
 import {
   SQLITE_BUSY,
@@ -44,10 +46,6 @@ export function defaultVfsName() {
   return defaultName;
 }
 
-function failure(error, fallback) {
-  return { payload: Number.isInteger(error?.code) ? error.code : fallback };
-}
-
 function vfsNamed(name) {
   const vfs = registry.get(name);
   if (!vfs) throw { payload: SQLITE_CANTOPEN };
@@ -66,11 +64,32 @@ function sleepMs(ms) {
   }
 }
 
-export function createVfsImports() {
+// Bytes a VFS read returned, as a Uint8Array of at most `length` bytes.
+function readResult(data, length) {
+  if (!ArrayBuffer.isView(data)) {
+    throw new TypeError(`Expected the VFS read to return a Uint8Array, got ${data === null ? 'null' : typeof data}`);
+  }
+  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return bytes.byteLength > length ? bytes.subarray(0, length) : bytes;
+}
+
+/**
+ * The `vfs` import of one instance: `functions` for jco; `causeOf(code)`, the exception behind
+ * the last failure if it produced `code`; `closeAll()`, which lets go of every file (and so
+ * every lock) the instance holds, for when the instance dies.
+ */
+export function createVfsImport() {
   const files = [null]; // id 0 is never handed out
   const freeIds = [];
+  let lastFailure = null; // { code, error }: the VFS exception behind the last error code
 
-  return {
+  function failure(error, fallback) {
+    const code = Number.isInteger(error?.code) ? error.code : fallback;
+    lastFailure = { code, error };
+    return { payload: code };
+  }
+
+  const functions = {
     open(vfsName, path, flags) {
       const vfs = vfsNamed(vfsName);
       let opened;
@@ -95,7 +114,7 @@ export function createVfsImports() {
     },
     read(id, offset, length) {
       try {
-        return files[id].read(Number(offset), length);
+        return readResult(files[id].read(Number(offset), length), length);
       } catch (e) {
         throw failure(e, IOERR.read);
       }
@@ -146,7 +165,7 @@ export function createVfsImports() {
     },
     checkReservedLock(id) {
       try {
-        return files[id].checkReservedLock();
+        return Boolean(files[id].checkReservedLock());
       } catch (e) {
         throw failure(e, IOERR.checkReservedLock);
       }
@@ -154,14 +173,14 @@ export function createVfsImports() {
     // These two cannot report failure: a broken VFS gets the safe defaults.
     sectorSize(id) {
       try {
-        return files[id].sectorSize();
+        return files[id].sectorSize() | 0;
       } catch {
         return 4096;
       }
     },
     deviceCharacteristics(id) {
       try {
-        return files[id].deviceCharacteristics();
+        return files[id].deviceCharacteristics() | 0;
       } catch {
         return 0;
       }
@@ -175,14 +194,16 @@ export function createVfsImports() {
     },
     access(vfsName, path, flags) {
       try {
-        return vfsNamed(vfsName).access(path, flags);
+        return Boolean(vfsNamed(vfsName).access(path, flags));
       } catch (e) {
         throw failure(e, IOERR.access);
       }
     },
     fullPathname(vfsName, path) {
       try {
-        return vfsNamed(vfsName).fullPathname(path);
+        const full = vfsNamed(vfsName).fullPathname(path);
+        if (typeof full !== 'string') throw new TypeError('Expected the VFS fullPathname to return a string');
+        return full;
       } catch (e) {
         throw failure(e, SQLITE_CANTOPEN);
       }
@@ -190,5 +211,26 @@ export function createVfsImports() {
     randomness: (length) => crypto.getRandomValues(new Uint8Array(length)),
     sleep: (microseconds) => sleepMs(Math.ceil(microseconds / 1000)),
     currentTime: () => Date.now(),
+  };
+
+  return {
+    functions,
+    causeOf(code) {
+      const last = lastFailure;
+      lastFailure = null;
+      // The primary code is what SQLite keeps of a VFS failure at the least.
+      return last && (last.code & 0xff) === (code & 0xff) ? last.error : undefined;
+    },
+    closeAll() {
+      for (let id = 1; id < files.length; id++) {
+        const file = files[id];
+        files[id] = null;
+        try {
+          file?.close();
+        } catch {
+          // The instance is gone; a file that will not close has nothing left to report to.
+        }
+      }
+    },
   };
 }
