@@ -7,12 +7,15 @@
 // Reader: until told to stop, read transactions that must see a consistent snapshot — the
 // counters' sum equals the number of events — and a total that never goes backwards.
 //
-// argv[2] is JSON: { role, file, w, increments, counters }. The report goes back over IPC.
+// argv[2] is JSON: { role, file, w, increments, counters, engine }; engine 'native' runs the
+// same load through better-sqlite3, to compare with. The report goes back over IPC.
 
+import { createRequire } from 'node:module';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Database } from '../../src/index.js';
 
 const config = JSON.parse(process.argv[2]);
+// samples: what the busy retries and inconsistent snapshots were, the first few of them.
 const report = { role: config.role, w: config.w, commits: 0, busy: 0, reads: 0, inconsistent: 0, samples: [], errors: [] };
 const isBusy = (e) => String(e?.code).startsWith('SQLITE_BUSY');
 const describe = (e) => `${e.code ?? e.name}: ${e.message}`;
@@ -36,6 +39,7 @@ function write(db) {
   const { w, increments, counters } = config;
   for (let seq = 1; seq <= increments; ) {
     const counter = ((w + seq) % counters) + 1;
+    const began = performance.now();
     try {
       db.exec('BEGIN IMMEDIATE');
       bump.run(counter);
@@ -47,6 +51,8 @@ function write(db) {
       rollback(db);
       if (!isBusy(e)) throw e;
       report.busy++;
+      const waited = Math.round(performance.now() - began);
+      if (report.samples.length < 5) report.samples.push(`busy at seq ${seq} after ${waited} ms: ${describe(e)}`);
     }
   }
 }
@@ -66,13 +72,14 @@ async function read(db) {
         report.reads++;
         if (total !== count || total < previous) {
           report.inconsistent++;
-          if (report.samples.length < 5) report.samples.push(`sum ${total}, events ${count}, an earlier sum ${previous}`);
+          if (report.samples.length < 5) report.samples.push(`inconsistent snapshot: sum ${total}, events ${count}, an earlier sum ${previous}`);
         }
         previous = Math.max(previous, total);
       } catch (e) {
         rollback(db);
         if (!isBusy(e)) throw e;
         report.busy++;
+        if (report.samples.length < 5) report.samples.push(`busy: ${describe(e)}`);
       }
     }
     await yieldToEvents();
@@ -80,7 +87,10 @@ async function read(db) {
 }
 
 try {
-  const db = new Database(config.file, { vfs: 'node-fs', timeout: 5000 });
+  const db =
+    config.engine === 'native'
+      ? new (createRequire(import.meta.url)('better-sqlite3'))(config.file, { timeout: 5000 })
+      : new Database(config.file, { vfs: 'node-fs', timeout: 5000 });
   if (config.role === 'writer') write(db);
   else await read(db);
   db.close();

@@ -301,7 +301,8 @@ export class PowerLossVfs extends PassThroughVfs {
    * an unsynced directory change survives. `dropSyncs`: the deliberate fault of --break sync.
    */
   arm({ dir, crashAt = Infinity, rng, apply = 0.5, garbage = 0.05, dirNew = 0.5, dropSyncs = false }) {
-    this.#disk = new Disk(path.resolve(dir));
+    // The real path: node-fs resolves symlinks in the names it hands SQLite.
+    this.#disk = new Disk(fs.realpathSync(dir));
     this.#options = { crashAt, dropSyncs, chances: { rng, apply, garbage, dirNew, sector: 4096 } };
     this.#steps = 0;
     this.crashImage = null;
