@@ -9,7 +9,8 @@
 //
 // Options: --processes P (default 4), --increments K (default 500), --readers R (default 2),
 // --counters C (default 8: few enough that writers collide on them), --engine native (the same
-// load through better-sqlite3, to compare with).
+// load through better-sqlite3, to compare with), --deadline S (default 300: then every worker
+// still running is killed and the run fails, rather than hang on a lock nobody releases).
 
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +31,7 @@ function options() {
       readers: { type: 'string', default: '2' },
       counters: { type: 'string', default: '8' },
       engine: { type: 'string', default: 'ours' },
+      deadline: { type: 'string', default: '300' },
     },
   });
   if (!['ours', 'native'].includes(values.engine)) {
@@ -37,7 +39,7 @@ function options() {
     process.exit(2);
   }
   const out = { engine: values.engine };
-  for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1]]) {
+  for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1], ['deadline', 1]]) {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) {
       console.error(`hammer: Expected --${name} to be an integer ≥ ${min}`);
@@ -66,7 +68,7 @@ function startWorker(config) {
 }
 
 const opts = options();
-const { processes, increments, readers, counters, engine } = opts;
+const { processes, increments, readers, counters, engine, deadline } = opts;
 const dir = mkdtempSync(join(tmpdir(), 'hammer-'));
 const file = join(dir, 'hammer.db');
 const failures = [];
@@ -86,9 +88,14 @@ try {
   const readerRuns = [];
   for (let w = 0; w < processes; w++) writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine }));
   for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r, engine }));
+  const watchdog = setTimeout(() => {
+    failures.push(`still running after ${deadline} s: killed`);
+    for (const { child } of [...writerRuns, ...readerRuns]) child.kill('SIGKILL');
+  }, deadline * 1000);
   const writerReports = await Promise.all(writerRuns.map((run) => run.done));
   for (const { child } of readerRuns) if (child.connected) child.send('stop');
   const readerReports = await Promise.all(readerRuns.map((run) => run.done));
+  clearTimeout(watchdog);
   const seconds = (performance.now() - started) / 1000;
 
   let busy = 0;

@@ -19,6 +19,9 @@ const ROUNDS = 2;
 const MAX_DELAY_MS = 700;
 // A targeted writer whose chosen call never comes is killed after this.
 const TARGET_CAP_MS = 2000;
+// A writer that neither says "ready" nor dies in this long is stuck (a lock never granted):
+// it is killed like the others, and its log tells the rest.
+const START_CAP_MS = 30_000;
 
 // The kinds of call a targeted kill can aim at, and how many of them a run reaches in time.
 const TARGETS = {
@@ -101,7 +104,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null })
       }
       await Promise.all(
         writers.map(async ({ child, ready, exited, delay }) => {
-          await ready;
+          await Promise.race([ready, sleep(START_CAP_MS)]);
           await Promise.race([sleep(delay), exited]);
           child.kill('SIGKILL');
         }),
