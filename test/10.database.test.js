@@ -4,7 +4,7 @@
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,8 +90,38 @@ describe('new Database()', () => {
     }
   });
 
-  it('accepts every valid timeout, including 0 and the largest', () => {
+  it('timeout: a write kept out by a lock sleeps about that long, then fails with SQLITE_BUSY; 0 fails at once', (t) => {
     for (const timeout of [0, 1, 5000, 0x7fffffff]) new Database(':memory:', { timeout }).close();
+    // CPU time of this thread alone, where Linux tells it (in 10 ms ticks): the process total
+    // would also count V8 compiling the fresh wasm module in the background meanwhile.
+    const threadCpuMs = () => {
+      try {
+        const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'latin1').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        const { user, system } = process.cpuUsage();
+        return (user + system) / 1000;
+      }
+    };
+    const file = join(dir, 'timeout.db');
+    const holder = new Database(file);
+    holder.exec('CREATE TABLE t(x); BEGIN IMMEDIATE; INSERT INTO t VALUES (1)');
+    for (const timeout of [300, 0]) {
+      const waiter = new Database(file, { timeout });
+      const cpu = threadCpuMs();
+      const start = performance.now();
+      assert.throws(() => waiter.prepare('INSERT INTO t VALUES (2)').run(), sqliteError('SQLITE_BUSY'));
+      const wall = performance.now() - start;
+      const used = threadCpuMs() - cpu;
+      t.diagnostic(`timeout ${timeout}: SQLITE_BUSY after ${wall.toFixed(0)} ms, ${used} ms CPU`);
+      if (timeout) {
+        assert.ok(wall >= timeout && wall < 1500, `waited ${wall.toFixed(0)} ms`);
+        assert.ok(used < wall / 4, `asleep, not spinning: ${used} ms of CPU in ${wall.toFixed(0)} ms`);
+      } else assert.ok(wall < 100, `no wait: ${wall.toFixed(0)} ms`);
+      waiter.close();
+    }
+    holder.exec('COMMIT');
+    holder.close();
   });
 
   it('refuses readonly for in-memory and temporary databases', () => {

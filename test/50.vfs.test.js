@@ -1,15 +1,18 @@
 // The JS VFS contract, checked once for every VFS: file I/O, naming, deletion, temp files and
-// the in-process lock table; then what only node-fs promises (huge offsets, native files).
+// SQLite's five lock levels between connections; then what only node-fs promises (the lock bytes
+// native SQLite uses, the fallback lock directory, symlinks, huge offsets, native files).
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as C from '../src/vfs/constants.js';
 import { Vfs, VfsFile, VfsError } from '../src/vfs/base.js';
 import { MemoryVfs } from '../src/vfs/memory.js';
 import { NodeFsVfs } from '../src/vfs/node-fs.js';
+import { nativeLocks, PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE } from '../src/vfs/file-locks.js';
 
 const RWC = C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_CREATE | C.SQLITE_OPEN_MAIN_DB;
 const RW = C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_MAIN_DB;
@@ -40,6 +43,12 @@ const targets = [
   {
     name: 'node-fs',
     vfs: new NodeFsVfs(),
+    dir: fs.mkdtempSync(path.join(os.tmpdir(), 'vfs-test-')),
+    cleanup: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+  },
+  {
+    name: 'node-fs (fallback locks)',
+    vfs: new NodeFsVfs({ locking: 'fallback' }),
     dir: fs.mkdtempSync(path.join(os.tmpdir(), 'vfs-test-')),
     cleanup: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
   },
@@ -370,6 +379,18 @@ for (const { name, vfs, dir, cleanup } of targets) {
         b.close();
       });
 
+      it('knows a file by what it is, not by its name: deleted and made again, it is another file', () => {
+        const p = fresh();
+        const a = open(p);
+        a.lock(SHARED), a.lock(RESERVED), a.lock(EXCLUSIVE);
+        vfs.delete(p, false);
+        const b = open(p);
+        assert.equal(b.lock(SHARED), true);
+        assert.equal(b.lock(RESERVED), true);
+        assert.equal(b.lock(EXCLUSIVE), true);
+        closeAll([a, b]);
+      });
+
       it('keeps different paths apart', () => {
         const [a] = pair(1);
         const [b] = pair(1);
@@ -397,8 +418,210 @@ describe('node-fs VFS only', () => {
   });
 
   it('resolves relative paths against the working directory', () => {
-    assert.equal(vfs.fullPathname('a.db'), path.join(process.cwd(), 'a.db'));
-    assert.equal(vfs.fullPathname('x/../b.db'), path.join(process.cwd(), 'b.db'));
+    const cwd = fs.realpathSync(process.cwd());
+    assert.equal(vfs.fullPathname('a.db'), path.join(cwd, 'a.db'));
+    assert.equal(vfs.fullPathname('x/../b.db'), path.join(cwd, 'b.db'));
+  });
+
+  it('resolves symlinks, as native SQLite does, so the journal lands beside the real file', () => {
+    const real = path.join(dir, 'real');
+    fs.mkdirSync(real);
+    const target = path.join(real, 'target.db');
+    fs.writeFileSync(target, '');
+    fs.symlinkSync(target, path.join(dir, 'link.db'));
+    fs.symlinkSync(real, path.join(dir, 'linkdir'));
+    assert.equal(vfs.fullPathname(path.join(dir, 'link.db')), fs.realpathSync(target));
+    // A file not made yet is named in its directory's real path.
+    assert.equal(vfs.fullPathname(path.join(dir, 'linkdir', 'new.db')), path.join(fs.realpathSync(real), 'new.db'));
+    // Nothing to resolve: the name stays as given.
+    assert.equal(vfs.fullPathname(path.join(dir, 'nowhere', 'x.db')), path.join(dir, 'nowhere', 'x.db'));
+  });
+
+  describe('locks between two names of one file', () => {
+    for (const locking of ['native', 'fallback']) {
+      it(`${locking}: a symlink and a hard link meet the same lock`, { skip: locking === 'native' && !nativeLocks && 'no native locks here' }, () => {
+        const v = new NodeFsVfs({ locking });
+        const p = path.join(dir, `named-${locking}.db`);
+        fs.writeFileSync(p, '');
+        fs.symlinkSync(p, `${p}.sym`);
+        fs.linkSync(p, `${p}.hard`);
+        const [a, b, c] = [p, `${p}.sym`, `${p}.hard`].map((name) => v.open(name, RWC).file);
+        for (const f of [a, b, c]) assert.equal(f.lock(SHARED), true);
+        assert.equal(b.lock(RESERVED), true);
+        assert.equal(c.lock(RESERVED), false);
+        assert.equal(a.checkReservedLock(), true);
+        assert.equal(b.lock(EXCLUSIVE), false, 'the other names still read');
+        a.unlock(NONE), c.unlock(NONE);
+        assert.equal(b.lock(EXCLUSIVE), true);
+        assert.equal(c.lock(SHARED), false);
+        b.close();
+        assert.equal(c.lock(SHARED), true);
+        a.close(), c.close();
+      });
+    }
+  });
+
+  describe('native locks', { skip: !nativeLocks && 'no native locks here (Linux and fs-native-extensions)' }, () => {
+    // Open-file-description locks exclude other descriptors of this very process too, so a
+    // second descriptor can probe which bytes a file holds, as another process would see them.
+    const probe = (p) => {
+      const fd = fs.openSync(p, 'r+');
+      return {
+        fd,
+        can(offset, length, shared) {
+          if (!nativeLocks.tryLock(fd, offset, length, { shared })) return false;
+          nativeLocks.unlock(fd, offset, length);
+          return true;
+        },
+        close: () => fs.closeSync(fd),
+      };
+    };
+
+    it('are on the bytes native SQLite uses, level by level', () => {
+      const p = path.join(dir, 'bytes.db');
+      const { file } = vfs.open(p, RWC);
+      const other = probe(p);
+      const sees = () => ({
+        read: other.can(SHARED_FIRST, SHARED_SIZE, true),
+        write: other.can(SHARED_FIRST, SHARED_SIZE, false),
+        pending: other.can(PENDING_BYTE, 1, true),
+        reserved: other.can(RESERVED_BYTE, 1, true),
+      });
+      const free = { read: true, write: true, pending: true, reserved: true };
+      assert.deepEqual(sees(), free);
+      file.lock(SHARED);
+      assert.deepEqual(sees(), { ...free, write: false }, 'SHARED: a read lock on the shared range, PENDING let go');
+      file.lock(RESERVED);
+      assert.deepEqual(sees(), { ...free, write: false, reserved: false }, 'RESERVED: the reserved byte too');
+      file.lock(EXCLUSIVE);
+      assert.deepEqual(sees(), { read: false, write: false, pending: false, reserved: false }, 'EXCLUSIVE: all of them');
+      file.unlock(SHARED);
+      assert.deepEqual(sees(), { ...free, write: false }, 'back to SHARED');
+      file.unlock(NONE);
+      assert.deepEqual(sees(), free);
+      file.close(), other.close();
+    });
+
+    it('keep PENDING when readers hold EXCLUSIVE off, turning new readers away', () => {
+      const p = path.join(dir, 'pending.db');
+      const { file } = vfs.open(p, RWC);
+      const reader = probe(p);
+      const other = probe(p);
+      assert.equal(nativeLocks.tryLock(reader.fd, SHARED_FIRST, SHARED_SIZE, { shared: true }), true);
+      file.lock(SHARED), file.lock(RESERVED);
+      assert.equal(file.lock(EXCLUSIVE), false);
+      assert.equal(file.lockLevel, PENDING);
+      assert.equal(other.can(PENDING_BYTE, 1, true), false, 'a new reader is refused at PENDING');
+      reader.close();
+      assert.equal(file.lock(EXCLUSIVE), true);
+      file.close(), other.close();
+    });
+
+    it('see a RESERVED held elsewhere through checkReservedLock, and leave no lock behind asking', () => {
+      const p = path.join(dir, 'reserved.db');
+      const { file } = vfs.open(p, RWC);
+      const other = probe(p);
+      file.lock(SHARED);
+      assert.equal(file.checkReservedLock(), false);
+      assert.equal(other.can(RESERVED_BYTE, 1, false), true, 'checking took nothing');
+      assert.equal(nativeLocks.tryLock(other.fd, RESERVED_BYTE, 1, { shared: false }), true);
+      assert.equal(file.checkReservedLock(), true);
+      assert.equal(file.lock(RESERVED), false);
+      other.close();
+      assert.equal(file.checkReservedLock(), false);
+      file.close();
+    });
+
+    it('lock only main databases: a journal takes no lock bytes', () => {
+      const p = path.join(dir, 'only-main.db-journal');
+      const { file } = vfs.open(p, RWC & ~C.SQLITE_OPEN_MAIN_DB | C.SQLITE_OPEN_MAIN_JOURNAL);
+      const other = probe(p);
+      assert.equal(file.lock(SHARED), true);
+      assert.equal(other.can(SHARED_FIRST, SHARED_SIZE, false), true);
+      file.close(), other.close();
+    });
+  });
+
+  describe('fallback locks (a lock directory)', () => {
+    const fallback = new NodeFsVfs({ locking: 'fallback' });
+    const entries = (p) => (fs.existsSync(`${p}.lock`) ? fs.readdirSync(`${p}.lock`).map((n) => n.split('.')[0]).sort() : null);
+
+    it('keep one entry per role in <db>.lock/, and remove the directory when the last file closes', () => {
+      const p = path.join(dir, 'dirlock.db');
+      const { file } = fallback.open(p, RWC);
+      assert.equal(fallback.locking, 'fallback');
+      file.lock(SHARED);
+      assert.deepEqual(entries(p), ['shared']);
+      file.lock(RESERVED);
+      assert.deepEqual(entries(p), ['reserved', 'shared']);
+      file.lock(EXCLUSIVE);
+      assert.deepEqual(entries(p), ['pending', 'reserved', 'shared']);
+      file.unlock(SHARED);
+      assert.deepEqual(entries(p), ['shared']);
+      file.unlock(NONE);
+      assert.deepEqual(entries(p), []);
+      file.close();
+      assert.equal(entries(p), null);
+    });
+
+    // An owner is `<pid>-<threadId>-<start>`; entries name the file by `<dev>-<inode>`.
+    const identity = (p) => {
+      const st = fs.statSync(p, { bigint: true });
+      return `${st.dev}-${st.ino}`;
+    };
+    const plant = (p, role, owner) => {
+      fs.mkdirSync(`${p}.lock`, { recursive: true });
+      fs.writeFileSync(path.join(`${p}.lock`, `${role}.${owner}.${identity(p)}`), '');
+    };
+
+    it('clear the entries of a dead process', () => {
+      const p = path.join(dir, 'stale.db');
+      fs.writeFileSync(p, '');
+      // A pid that was just in use and is no more.
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+      for (const role of ['shared', 'reserved', 'pending']) plant(p, role, `${dead}-0-t1`);
+      const { file } = fallback.open(p, RWC);
+      assert.equal(file.lock(SHARED), true);
+      assert.equal(file.lock(RESERVED), true);
+      assert.equal(file.lock(EXCLUSIVE), true);
+      file.unlock(NONE);
+      assert.deepEqual(entries(p), []);
+      file.close();
+    });
+
+    it('respect the entries of a live process, and of this one before a restart, told apart by start time', () => {
+      const p = path.join(dir, 'live.db');
+      fs.writeFileSync(p, '');
+      const { file } = fallback.open(p, RWC);
+      // Our own pid with another start time: a dead process whose pid we now have.
+      plant(p, 'reserved', `${process.pid}-0-t1`);
+      file.lock(SHARED);
+      assert.equal(file.lock(RESERVED), true, "a dead namesake's entry is cleared");
+      file.unlock(NONE);
+      const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+      try {
+        const start = fs.existsSync(`/proc/${sleeper.pid}/stat`)
+          ? `k${fs.readFileSync(`/proc/${sleeper.pid}/stat`, 'latin1').split(') ')[1].split(' ')[19]}`
+          : 't1';
+        plant(p, 'pending', `${sleeper.pid}-0-${start}`);
+        assert.equal(file.lock(SHARED), false, "a live writer's PENDING turns readers away");
+        assert.equal(file.checkReservedLock(), false);
+        fs.rmSync(path.join(`${p}.lock`, `pending.${sleeper.pid}-0-${start}.${identity(p)}`));
+        plant(p, 'reserved', `${sleeper.pid}-0-${start}`);
+        assert.equal(file.lock(SHARED), true);
+        assert.equal(file.checkReservedLock(), true);
+        assert.equal(file.lock(RESERVED), false);
+        if (start !== 't1') {
+          // The same pid started at another time is not that process.
+          plant(p, 'reserved', `${sleeper.pid}-0-k1`);
+          fs.rmSync(path.join(`${p}.lock`, `reserved.${sleeper.pid}-0-${start}.${identity(p)}`));
+          assert.equal(file.lock(RESERVED), true);
+        }
+      } finally {
+        sleeper.kill();
+        file.close();
+      }
+    });
   });
 
   it('refuses to open a directory', () => {
@@ -492,6 +715,18 @@ describe('base classes', () => {
     a.close();
     assert.equal(b.checkReservedLock(), false);
     assert.throws(() => new VfsFile(), TypeError);
+  });
+
+  it('VfsFile with a null lock is never locked out: SQLite locks main databases only', () => {
+    const a = new VfsFile(null);
+    const b = new VfsFile(null);
+    assert.equal(a.lock(SHARED), true);
+    assert.equal(a.lock(EXCLUSIVE), true);
+    assert.equal(b.lock(EXCLUSIVE), true);
+    assert.equal(a.lockLevel, EXCLUSIVE);
+    a.unlock(NONE);
+    assert.equal(a.lockLevel, NONE);
+    assert.throws(() => new VfsFile({}), TypeError);
   });
 
   it('VfsError is an Error carrying a numeric code', () => {

@@ -13,8 +13,24 @@ import {
   SQLITE_IOERR_TRUNCATE,
   SQLITE_IOERR_FSTAT,
   SQLITE_LOCK_NONE,
+  SQLITE_LOCK_SHARED,
 } from './constants.js';
 import { FileLock } from './locks.js';
+
+// The lock of a file nobody else locks: SQLite would only ask for it on a main database.
+class Unlocked {
+  level = SQLITE_LOCK_NONE;
+  lock(level) {
+    if (level > this.level) this.level = level;
+    return true;
+  }
+  unlock(level) {
+    if (level < this.level) this.level = level;
+  }
+  checkReserved() {
+    return this.level > SQLITE_LOCK_SHARED;
+  }
+}
 
 /** A failure with the SQLite result code (extended where one fits) the bridge should return. */
 export class VfsError extends Error {
@@ -58,13 +74,25 @@ export class Vfs {
   }
 }
 
-/** sqlite3_file: one open file. Locking is done here, in-process, for every subclass. */
+/**
+ * sqlite3_file: one open file. Locking is delegated to a lock object; SQLite locks main database
+ * files only, so other files can do without one.
+ */
 export class VfsFile {
   #lock;
 
-  /** `lockKey` names the file across connections: VFS name + full path. */
-  constructor(lockKey) {
-    this.#lock = new FileLock(lockKey);
+  /**
+   * `lock` is what excludes other connections: an object with `level`, `lock(level)` → bool,
+   * `unlock(level)` and `checkReserved()` (a FileLock, or node-fs's native locks); a string, which
+   * names the file in an in-process FileLock (VFS name + full path); or null for a file that is
+   * never locked (journals, temp files), whose lock only records the level asked for.
+   */
+  constructor(lock) {
+    if (typeof lock === 'string') this.#lock = new FileLock(lock);
+    else if (lock === null) this.#lock = new Unlocked();
+    else if (typeof lock?.lock === 'function' && typeof lock.unlock === 'function' && typeof lock.checkReserved === 'function') {
+      this.#lock = lock;
+    } else throw new TypeError('Expected a lock, a lock key string, or null');
   }
 
   /**
@@ -125,7 +153,7 @@ export class VfsFile {
     return 0;
   }
 
-  /** xClose. Subclasses release their storage and call this to let go of the lock. */
+  /** xClose. Subclasses call this first to let go of the lock, then release their storage. */
   close() {
     this.#lock.unlock(SQLITE_LOCK_NONE);
   }

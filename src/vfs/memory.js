@@ -3,6 +3,7 @@
 // Nothing survives the process. Good for tests and scratch databases.
 
 import { Vfs, VfsFile, VfsError } from './base.js';
+import { FileLock } from './locks.js';
 import {
   SQLITE_CANTOPEN,
   SQLITE_FULL,
@@ -69,7 +70,8 @@ class MemoryFile extends VfsFile {
   #readonly;
 
   constructor(vfs, name, entry, deleteOnClose, readonly) {
-    super(`${vfs.name}:${name}`);
+    // Locked by identity: a file deleted and made again under its name is another file.
+    super(new FileLock(entry));
     this.path = name;
     this.#vfs = vfs;
     this.#entry = entry;

@@ -1,17 +1,26 @@
 // A VFS over real files through node:fs, laid out exactly as native SQLite lays them out (the
-// database, `<db>-journal` beside it), so either can open what the other wrote.
+// database, `<db>-journal` beside the real file when the name is a symlink), so either can open
+// what the other wrote — at the same time, too: on Linux the database is locked with native
+// SQLite's own byte-range locks (file-locks.js), which exclude other connections, processes,
+// worker threads and native sqlite3 alike.
 //
-// Supported: read/write/truncate/sync/size on any offset Number can hold exactly, read-only
+// Supported: read/write/truncate/sync/size on any offset Number can hold exactly (2^53), read-only
 // fallback, temp files in os.tmpdir(), DELETEONCLOSE, durable deletes.
+// Options: `locking: 'auto' | 'native' | 'fallback'`. 'auto' takes native locks where they exist
+// (Linux) and else the lock directory of dir-lock.js, which excludes only users of this package,
+// not native sqlite3; 'fallback' forces that one (tests); 'native' refuses to start without them.
+// Every process on one database must lock it the same way.
 // Left out: WAL's shared memory and mmap (the vfs interface has no xShm* or xFetch, so WAL
-// needs locking_mode=EXCLUSIVE), and locking against other processes and threads (see
-// locks.js): do not let a native sqlite3 write a file while this process has it open.
+// needs locking_mode=EXCLUSIVE).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Vfs, VfsFile, VfsError } from './base.js';
+import { FileLock } from './locks.js';
+import { ByteRangeLock, nativeLocks } from './file-locks.js';
+import { DirLock } from './dir-lock.js';
 import {
   SQLITE_CANTOPEN,
   SQLITE_CANTOPEN_ISDIR,
@@ -28,6 +37,7 @@ import {
   SQLITE_OPEN_CREATE,
   SQLITE_OPEN_DELETEONCLOSE,
   SQLITE_OPEN_EXCLUSIVE,
+  SQLITE_OPEN_MAIN_DB,
   SQLITE_OPEN_READONLY,
   SQLITE_OPEN_READWRITE,
   SQLITE_ACCESS_EXISTS,
@@ -52,6 +62,28 @@ function fail(code, what, err) {
 
 export class NodeFsVfs extends Vfs {
   name = 'node-fs';
+  #native;
+
+  /**
+   * `locking`: 'auto' (the default), 'native' or 'fallback' (see the top of this file); `name`
+   * registers this instance under another name than 'node-fs'.
+   */
+  constructor({ locking = 'auto', name, ...options } = {}) {
+    super(options);
+    if (!['auto', 'native', 'fallback'].includes(locking)) {
+      throw new TypeError(`Expected "locking" to be 'auto', 'native' or 'fallback', got ${String(locking)}`);
+    }
+    if (locking === 'native' && !nativeLocks) {
+      throw new Error('native file locks are not available here (they need Linux and fs-native-extensions)');
+    }
+    this.#native = locking !== 'fallback' && nativeLocks !== null;
+    if (name !== undefined) this.name = name;
+  }
+
+  /** 'native' or 'fallback': how this VFS locks databases. */
+  get locking() {
+    return this.#native ? 'native' : 'fallback';
+  }
 
   open(filename, flags) {
     this.log?.('open', filename, flags);
@@ -84,20 +116,31 @@ export class NodeFsVfs extends Vfs {
     }
 
     // Linux lets O_RDONLY open a directory; SQLite must not mistake one for an empty database.
-    let isDirectory;
+    let stat;
     try {
-      isDirectory = fs.fstatSync(fd).isDirectory();
+      stat = fs.fstatSync(fd, { bigint: true });
     } catch (err) {
       fs.closeSync(fd);
       throw fail(SQLITE_CANTOPEN, name, err);
     }
-    if (isDirectory) {
+    if (stat.isDirectory()) {
       fs.closeSync(fd);
       throw new VfsError(SQLITE_CANTOPEN_ISDIR, `${name} is a directory`);
     }
 
+    // Only a main database is ever locked. Native locks sit on this very descriptor; the
+    // fallback gathers this thread's connections by file identity (whichever node-fs instance
+    // opened them: the lock directory knows one owner per thread), so that a second name for
+    // the file, a hard link, meets the same lock.
+    let lock = null;
+    if (flags & SQLITE_OPEN_MAIN_DB) {
+      lock = this.#native
+        ? new ByteRangeLock(fd, name)
+        : new FileLock(`node-fs:${stat.dev}:${stat.ino}`, () => new DirLock(name, stat));
+    }
     const deleteOnClose = temp || Boolean(flags & SQLITE_OPEN_DELETEONCLOSE);
-    return { file: new NodeFsFile(this, name, fd, deleteOnClose), flags };
+    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, lockDir: lock && !this.#native });
+    return { file, flags };
   }
 
   delete(filename, syncDir) {
@@ -136,10 +179,20 @@ export class NodeFsVfs extends Vfs {
     }
   }
 
-  // Symlinks are not followed, so a database reached through a link keeps its journal beside the
-  // link, and two different paths to one file are two files to the lock table.
+  // Symlinks are resolved, as native SQLite resolves them, so that the journal lands beside the
+  // real file, where every other opener looks for it. A file that does not exist yet is named
+  // in its directory's real path; a directory that does not exist leaves the name as it is.
   fullPathname(filename) {
-    return path.resolve(filename);
+    const full = path.resolve(filename);
+    try {
+      return fs.realpathSync(full);
+    } catch {
+      try {
+        return path.join(fs.realpathSync(path.dirname(full)), path.basename(full));
+      } catch {
+        return full;
+      }
+    }
   }
 }
 
@@ -147,13 +200,15 @@ class NodeFsFile extends VfsFile {
   #vfs;
   #fd;
   #deleteOnClose;
+  #lockDir; // the fallback's lock directory may be left empty by this close
 
-  constructor(vfs, name, fd, deleteOnClose) {
-    super(`${vfs.name}:${name}`);
+  constructor(vfs, name, fd, lock, { deleteOnClose, lockDir }) {
+    super(lock);
     this.path = name;
     this.#vfs = vfs;
     this.#fd = fd;
     this.#deleteOnClose = deleteOnClose;
+    this.#lockDir = lockDir;
   }
 
   read(offset, length) {
@@ -215,14 +270,19 @@ class NodeFsFile extends VfsFile {
 
   close() {
     this.#vfs.log?.('close', this.path);
-    super.close();
+    // The descriptor is closed even if letting go of the lock failed: closing drops native locks.
     try {
-      fs.closeSync(this.#fd);
-      // Unlinked at close rather than at open so it also works on Windows, which refuses to
-      // delete an open file.
-      if (this.#deleteOnClose) fs.rmSync(this.path, { force: true });
-    } catch (err) {
-      throw fail(SQLITE_IOERR_CLOSE, this.path, err);
+      super.close();
+    } finally {
+      try {
+        fs.closeSync(this.#fd);
+        // Unlinked at close rather than at open so it also works on Windows, which refuses to
+        // delete an open file.
+        if (this.#deleteOnClose) fs.rmSync(this.path, { force: true });
+      } catch (err) {
+        throw fail(SQLITE_IOERR_CLOSE, this.path, err);
+      }
+      if (this.#lockDir) new DirLock(this.path).removeDirectoryIfEmpty();
     }
   }
 }

@@ -1,0 +1,158 @@
+// Native byte-range locks for node-fs: SQLite's unix locking protocol (os_unix.c unixLock,
+// unixUnlock, unixCheckReservedLock) on the same lock bytes native SQLite uses, so connections
+// in other processes, in other worker threads, in this thread, and native sqlite3 programs all
+// exclude one another.
+//
+// The locks are Linux open-file-description locks (fcntl F_OFD_SETLK, through the npm package
+// fs-native-extensions). They belong to the file descriptor, not to the process, so two
+// connections of one process exclude each other, and closing some other descriptor of the file
+// does not drop them (the trap of classic POSIX locks that os_unix.c works around). They conflict
+// with the POSIX locks native SQLite takes. A held lock reads as a refusal (SQLITE_BUSY); SQLite's
+// busy handler does the waiting.
+//
+// Elsewhere (macOS: the package offers whole-file flock() only; Windows: mandatory locks), or
+// when the package does not load, `nativeLocks` is null and node-fs falls back to dir-lock.js.
+
+import { createRequire } from 'node:module';
+import { VfsError } from './base.js';
+import {
+  SQLITE_IOERR,
+  SQLITE_IOERR_CHECKRESERVEDLOCK,
+  SQLITE_IOERR_LOCK,
+  SQLITE_IOERR_UNLOCK,
+  SQLITE_LOCK_NONE as NONE,
+  SQLITE_LOCK_SHARED as SHARED,
+  SQLITE_LOCK_RESERVED as RESERVED,
+  SQLITE_LOCK_PENDING as PENDING,
+  SQLITE_LOCK_EXCLUSIVE as EXCLUSIVE,
+} from './constants.js';
+
+// The lock bytes of os.h: in the page that holds byte 1 GiB, which SQLite never stores data in.
+export const PENDING_BYTE = 0x40000000;
+export const RESERVED_BYTE = PENDING_BYTE + 1;
+export const SHARED_FIRST = PENDING_BYTE + 2;
+export const SHARED_SIZE = 510;
+
+const SQLITE_IOERR_RDLOCK = SQLITE_IOERR | (9 << 8);
+
+/** fs-native-extensions' { tryLock, unlock }, or null where OFD locks are not to be had. */
+export const nativeLocks = (() => {
+  if (process.platform !== 'linux') return null;
+  try {
+    const { tryLock, unlock } = createRequire(import.meta.url)('fs-native-extensions');
+    return typeof tryLock === 'function' && typeof unlock === 'function' ? { tryLock, unlock } : null;
+  } catch {
+    return null;
+  }
+})();
+
+const READ = { shared: true };
+const WRITE = { shared: false };
+
+function fail(code, what, path, err) {
+  return new VfsError(code, `${what} ${path}: ${err.message}`, { cause: err });
+}
+
+/** The lock of one open main database file, on its own descriptor `fd`. */
+export class ByteRangeLock {
+  #fd;
+  #path;
+  #level = NONE;
+
+  constructor(fd, path) {
+    if (!nativeLocks) throw new Error('native file locks are not available on this platform');
+    this.#fd = fd;
+    this.#path = path;
+  }
+
+  get level() {
+    return this.#level;
+  }
+
+  lock(level) {
+    if (level <= this.#level) return true;
+    const fd = this.#fd;
+    const { tryLock, unlock } = nativeLocks;
+    try {
+      if (this.#level === NONE) {
+        // A read lock on PENDING first: refused while a writer waits for readers to drain.
+        // Held only while the SHARED range is taken, then let go.
+        if (!tryLock(fd, PENDING_BYTE, 1, READ)) return false;
+        let granted;
+        try {
+          granted = tryLock(fd, SHARED_FIRST, SHARED_SIZE, READ);
+        } finally {
+          unlock(fd, PENDING_BYTE, 1);
+        }
+        if (!granted) return false;
+        this.#level = SHARED;
+        if (level === SHARED) return true;
+      }
+      if (level === RESERVED) {
+        if (!tryLock(fd, RESERVED_BYTE, 1, WRITE)) return false;
+        this.#level = RESERVED;
+        return true;
+      }
+      // From RESERVED, PENDING is written first and kept if EXCLUSIVE is refused, so no new
+      // reader starts while the old ones finish. From SHARED (a hot journal's rollback) os_unix.c
+      // goes straight for the SHARED range.
+      if (this.#level === RESERVED) {
+        if (!tryLock(fd, PENDING_BYTE, 1, WRITE)) return false;
+        this.#level = PENDING;
+      }
+      if (level === PENDING) return true;
+      if (!tryLock(fd, SHARED_FIRST, SHARED_SIZE, WRITE)) return false;
+      this.#level = EXCLUSIVE;
+      return true;
+    } catch (err) {
+      throw fail(SQLITE_IOERR_LOCK, 'lock', this.#path, err);
+    }
+  }
+
+  unlock(level) {
+    level = Math.min(level, SHARED);
+    if (level >= this.#level) return;
+    const fd = this.#fd;
+    const { tryLock, unlock } = nativeLocks;
+    if (level === SHARED) {
+      // Only EXCLUSIVE write-locked the SHARED range; below it the range is read-locked already.
+      // A downgrade is never refused by a process that follows the protocol.
+      if (this.#level === EXCLUSIVE) {
+        let granted;
+        try {
+          granted = tryLock(fd, SHARED_FIRST, SHARED_SIZE, READ);
+        } catch (err) {
+          throw fail(SQLITE_IOERR_RDLOCK, 'unlock', this.#path, err);
+        }
+        if (!granted) throw new VfsError(SQLITE_IOERR_RDLOCK, `unlock ${this.#path}: read lock refused`);
+      }
+      try {
+        unlock(fd, PENDING_BYTE, 2); // PENDING and RESERVED
+      } catch (err) {
+        throw fail(SQLITE_IOERR_UNLOCK, 'unlock', this.#path, err);
+      }
+    } else {
+      try {
+        unlock(fd, 0, 0); // the whole file, as os_unix.c does
+      } catch (err) {
+        throw fail(SQLITE_IOERR_UNLOCK, 'unlock', this.#path, err);
+      }
+    }
+    this.#level = level;
+  }
+
+  checkReserved() {
+    if (this.#level > SHARED) return true;
+    // os_unix.c asks F_GETLK, which the package does not offer. A read lock on RESERVED is refused
+    // exactly when someone holds it; taken, it is let go at once. Being a read lock, it never
+    // makes another checker fail.
+    const fd = this.#fd;
+    try {
+      if (!nativeLocks.tryLock(fd, RESERVED_BYTE, 1, READ)) return true;
+      nativeLocks.unlock(fd, RESERVED_BYTE, 1);
+      return false;
+    } catch (err) {
+      throw fail(SQLITE_IOERR_CHECKRESERVEDLOCK, 'check the reserved lock of', this.#path, err);
+    }
+  }
+}
