@@ -1,8 +1,9 @@
 // One simulated power-loss trial, in this process: a writer commits numbered transactions
 // through the power-loss wrapper around node-fs (test/support/power-loss-vfs.js) until the
 // power "fails" at a random step; the files as the disk would hold them are then written to a
-// fresh directory, recovered (by our node-fs or by native SQLite on open) and judged by native
-// SQLite. Everything random comes from the trial's seed, so a trial replays exactly.
+// fresh directory, recovered (by our node-fs — in some trials with a second power failure in
+// the middle of that recovery — or by native SQLite on open) and judged by native SQLite.
+// Everything random comes from the trial's seed, so a trial replays exactly.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,10 +47,17 @@ export function powerLossTrial({ seed, brk = null, journal = null }) {
   const crashAt = rng.int(1, Math.ceil(MAX_TXNS * STEPS_PER_TXN * 1.1));
   const chances = { apply: rng.pick([0, 0.3, 0.5, 0.7, 1]), garbage: rng.pick([0, 0.05, 0.2]), dirNew: rng.pick([0, 0.5, 1]) };
   const recoverWithOurs = rng() < 0.5;
-  const label = `power ${mode.journal}/${mode.synchronous} cache=${cacheSize} crashAt=${crashAt} apply=${chances.apply} garbage=${chances.garbage} dirNew=${chances.dirNew}${recoverWithOurs ? ' recover=ours' : ''}`;
+  // Now and then the power fails again during that recovery (a hot-journal rollback writes the
+  // database, syncs, deletes the journal: each step a crash point).
+  const crashRecovery = recoverWithOurs && rng() < 0.7;
+  let label =
+    `power ${mode.journal}/${mode.synchronous} cache=${cacheSize} crashAt=${crashAt} apply=${chances.apply} ` +
+    `garbage=${chances.garbage} dirNew=${chances.dirNew}${recoverWithOurs ? ' recover=ours' : ''}`;
 
   const dir = mkdtempSync(join(tmpdir(), 'crash-power-'));
   const after = mkdtempSync(join(tmpdir(), 'crash-power-after-'));
+  const probe = mkdtempSync(join(tmpdir(), 'crash-power-probe-'));
+  const afterRecovery = mkdtempSync(join(tmpdir(), 'crash-power-recovery-'));
   const file = join(dir, 'test.db');
   const logged = [];
   let error = null;
@@ -83,24 +91,55 @@ export function powerLossTrial({ seed, brk = null, journal = null }) {
     vfs.disarm();
 
     vfs.writeImage(after);
-    const afterFile = join(after, 'test.db');
-    if (recoverWithOurs) {
-      let ours;
-      try {
-        ours = new Database(afterFile, { vfs: 'node-fs' });
-        ours.prepare('SELECT count(*) FROM c').get(); // the first read rolls back a hot journal
-      } catch {
-        // verify() will find the same trouble and say what it is.
-      } finally {
-        ours?.close();
-      }
+    let judged = join(after, 'test.db');
+    // How many steps the recovery takes (none without a hot journal), from a rehearsal on a copy,
+    // so that the second failure lands inside it.
+    let recoverySteps = 0;
+    if (crashRecovery) {
+      vfs.writeImage(probe);
+      vfs.arm({ dir: probe, rng });
+      recover(join(probe, 'test.db'), vfs.name);
+      recoverySteps = vfs.steps;
+      vfs.disarm();
     }
-    const verdict = verify(afterFile, new Map([[0, logged]]));
+    if (recoverySteps > 0) {
+      const recoveryCrashAt = rng.int(1, recoverySteps);
+      label += ` recoveryCrashAt=${recoveryCrashAt}/${recoverySteps}`;
+      vfs.arm({ dir: after, crashAt: recoveryCrashAt, rng, ...chances, dropSyncs: brk === 'sync' });
+      recover(judged, vfs.name);
+      vfs.crashNow();
+      vfs.disarm();
+      vfs.writeImage(afterRecovery);
+      judged = join(afterRecovery, 'test.db');
+    } else if (recoverWithOurs) {
+      recover(judged, 'node-fs');
+    }
+    const verdict = verify(judged, new Map([[0, logged]]));
     if (error) verdict.corrupt ??= error;
     return { kind: 'power', seed, label, commits: logged.length, ms: performance.now() - started, ...verdict };
   } finally {
     vfs.disarm();
     rmSync(dir, { recursive: true, force: true });
     rmSync(after, { recursive: true, force: true });
+    rmSync(probe, { recursive: true, force: true });
+    rmSync(afterRecovery, { recursive: true, force: true });
+  }
+}
+
+// Opens the database through our VFS `vfsName` and reads: the first read rolls back a hot
+// journal. Failures are left for verify() to find and name.
+function recover(file, vfsName) {
+  let db;
+  try {
+    db = new Database(file, { vfs: vfsName });
+    db.prepare('SELECT count(*) FROM c').get();
+  } catch {
+    // See above.
+  } finally {
+    try {
+      db?.close();
+    } catch {
+      // After a simulated crash in recovery every I/O fails, closing included.
+    }
   }
 }
