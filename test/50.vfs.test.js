@@ -1,6 +1,7 @@
 // The JS VFS contract, checked once for every VFS: file I/O, naming, deletion, temp files and
 // SQLite's five lock levels between connections; then what only node-fs promises (the lock bytes
-// native SQLite uses, the fallback lock directory, symlinks, huge offsets, native files).
+// native SQLite uses, the fallback lock directory, symlinks, directory syncs, huge offsets,
+// native files).
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -45,16 +46,44 @@ const targets = [
     vfs: new NodeFsVfs(),
     dir: fs.mkdtempSync(path.join(os.tmpdir(), 'vfs-test-')),
     cleanup: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+    durable: true,
   },
   {
     name: 'node-fs (fallback locks)',
     vfs: new NodeFsVfs({ locking: 'fallback' }),
     dir: fs.mkdtempSync(path.join(os.tmpdir(), 'vfs-test-')),
     cleanup: (dir) => fs.rmSync(dir, { recursive: true, force: true }),
+    durable: true,
   },
 ];
 
-for (const { name, vfs, dir, cleanup } of targets) {
+// Calls fn with fs.fsyncSync and fs.fdatasyncSync recorded: [name, fd, path] for each call
+// (the path where /proc/self/fd tells it).
+function watchSyncs(fn) {
+  const calls = [];
+  const real = { fsyncSync: fs.fsyncSync, fdatasyncSync: fs.fdatasyncSync };
+  const pathOf = (fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return null;
+    }
+  };
+  for (const name of Object.keys(real)) {
+    fs[name] = (fd, ...rest) => {
+      calls.push([name, fd, pathOf(fd)]);
+      return real[name].call(fs, fd, ...rest);
+    };
+  }
+  try {
+    fn();
+  } finally {
+    Object.assign(fs, real);
+  }
+  return calls;
+}
+
+for (const { name, vfs, dir, cleanup, durable } of targets) {
   describe(`${name} VFS`, () => {
     after(() => cleanup(dir));
     let count = 0;
@@ -227,8 +256,13 @@ for (const { name, vfs, dir, cleanup } of targets) {
       it('keeps the data for the next open', () => {
         const p = fresh();
         const file = withData(p, bytes('durable'));
-        file.sync(C.SQLITE_SYNC_NORMAL);
-        file.sync(C.SQLITE_SYNC_FULL | C.SQLITE_SYNC_DATAONLY);
+        // A real file must reach the disk: fsync, or fdatasync when only the data must.
+        const calls = watchSyncs(() => {
+          file.sync(C.SQLITE_SYNC_NORMAL);
+          file.sync(C.SQLITE_SYNC_FULL | C.SQLITE_SYNC_DATAONLY);
+        });
+        assert.deepEqual(calls.map(([call]) => call), durable ? ['fsyncSync', 'fdatasyncSync'] : []);
+        assert.equal(new Set(calls.map(([, fd]) => fd)).size, durable ? 1 : 0, 'both on the file itself');
         file.close();
         const again = open(p, RW);
         same(again.read(0, 7), bytes('durable'));
@@ -624,6 +658,60 @@ describe('node-fs VFS only', () => {
     });
   });
 
+  describe('directory sync', () => {
+    // The calls to fsync/fdatasync, each named by the file it synced.
+    const syncedPaths = (fn) => watchSyncs(fn).map(([call, , name]) => [call, name]);
+    const linux = process.platform === 'linux' || 'reads /proc/self/fd';
+    const journalFlags = C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_CREATE | C.SQLITE_OPEN_MAIN_JOURNAL;
+
+    it("follows a new journal's first sync, once, as in os_unix.c", { skip: linux !== true && linux }, () => {
+      const p = path.join(dir, 'dirsync.db-journal');
+      const { file } = vfs.open(p, journalFlags);
+      file.write(0, bytes('journal'));
+      const calls = syncedPaths(() => {
+        file.sync(C.SQLITE_SYNC_NORMAL);
+        file.sync(C.SQLITE_SYNC_NORMAL);
+      });
+      assert.deepEqual(calls, [['fsyncSync', p], ['fsyncSync', fs.realpathSync(dir)], ['fsyncSync', p]]);
+      file.close();
+    });
+
+    it('is not done for a database, or a journal opened without CREATE', { skip: linux !== true && linux }, () => {
+      const db = path.join(dir, 'nodirsync.db');
+      const journal = path.join(dir, 'nodirsync.db-journal');
+      fs.writeFileSync(journal, 'x');
+      const a = vfs.open(db, RWC).file;
+      const b = vfs.open(journal, C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_MAIN_JOURNAL).file;
+      const calls = syncedPaths(() => {
+        a.sync(C.SQLITE_SYNC_NORMAL);
+        b.sync(C.SQLITE_SYNC_NORMAL);
+      });
+      assert.deepEqual(calls, [['fsyncSync', db], ['fsyncSync', journal]]);
+      a.close(), b.close();
+    });
+
+    it('fails with IOERR_DIR_FSYNC when the directory cannot be synced, and lets a file system that cannot sync directories go', () => {
+      const realFsync = fs.fsyncSync;
+      for (const [code, expected] of [['EIO', C.SQLITE_IOERR_DIR_FSYNC], ['EINVAL', null]]) {
+        const p = path.join(dir, `dirsync-${code}.db-journal`);
+        const { file } = vfs.open(p, journalFlags);
+        let calls = 0;
+        fs.fsyncSync = (fd) => {
+          if (++calls === 1) return realFsync(fd); // the journal itself
+          throw Object.assign(new Error(`${code}: simulated`), { code });
+        };
+        try {
+          if (expected) assert.throws(() => file.sync(C.SQLITE_SYNC_NORMAL), vfsError(expected));
+          else file.sync(C.SQLITE_SYNC_NORMAL);
+        } finally {
+          fs.fsyncSync = realFsync;
+        }
+        assert.equal(calls, 2);
+        file.close();
+      }
+    });
+  });
+
   it('refuses to open a directory', () => {
     for (const flags of [RW, C.SQLITE_OPEN_READONLY]) {
       assert.throws(() => vfs.open(dir, flags), vfsError(C.SQLITE_CANTOPEN_ISDIR));
@@ -641,10 +729,10 @@ describe('node-fs VFS only', () => {
     file.close();
   });
 
-  it('reads and writes beyond 3 GiB (sparse file)', () => {
+  it('reads and writes beyond 4 GiB (sparse file)', () => {
     const p = path.join(dir, 'huge.db');
     const { file } = vfs.open(p, RWC);
-    const offset = 3 * 2 ** 30 + 7;
+    const offset = 5 * 2 ** 30 + 7;
     try {
       file.write(offset, bytes('far away'));
       assert.equal(file.size(), offset + 8);

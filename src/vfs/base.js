@@ -45,7 +45,10 @@ export class VfsError extends Error {
 export class Vfs {
   name = '';
 
-  /** `log`, if given, is called with a method name and its arguments on open, close and delete. */
+  /**
+   * `log`, if given, is called with a method name and its arguments on open, close and delete
+   * (node-fs also on sync, and 'sync-dir' with the directory it syncs).
+   */
   constructor({ log } = {}) {
     this.log = log;
   }

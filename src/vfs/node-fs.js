@@ -5,7 +5,8 @@
 // worker threads and native sqlite3 alike.
 //
 // Supported: read/write/truncate/sync/size on any offset Number can hold exactly (2^53), read-only
-// fallback, temp files in os.tmpdir(), DELETEONCLOSE, durable deletes.
+// fallback, temp files in os.tmpdir(), DELETEONCLOSE, durable deletes, and the directory sync
+// after a new journal's first sync that os_unix.c does.
 // Options: `locking: 'auto' | 'native' | 'fallback'`. 'auto' takes native locks where they exist
 // (Linux) and else the lock directory of dir-lock.js, which excludes only users of this package,
 // not native sqlite3; 'fallback' forces that one (tests); 'native' refuses to start without them.
@@ -38,6 +39,9 @@ import {
   SQLITE_OPEN_DELETEONCLOSE,
   SQLITE_OPEN_EXCLUSIVE,
   SQLITE_OPEN_MAIN_DB,
+  SQLITE_OPEN_MAIN_JOURNAL,
+  SQLITE_OPEN_SUPER_JOURNAL,
+  SQLITE_OPEN_WAL,
   SQLITE_OPEN_READONLY,
   SQLITE_OPEN_READWRITE,
   SQLITE_ACCESS_EXISTS,
@@ -58,6 +62,32 @@ let scratch = Buffer.alloc(0);
 
 function fail(code, what, err) {
   return new VfsError(code, `${what}: ${err.message}`, { cause: err });
+}
+
+// A journal or WAL created by this open: its directory entry must be made durable too, at its
+// first sync (os_unix.c's UNIXFILE_DIRSYNC), or a crash can lose the whole hot journal.
+const NEW_JOURNAL = SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_SUPER_JOURNAL | SQLITE_OPEN_WAL;
+
+// Errors that mean "this file system cannot sync a directory", which os_unix.c lets go (AIX,
+// some network and FUSE file systems); anything else, such as EIO, is a failed sync.
+const NO_DIR_SYNC = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EBADF', 'EISDIR', 'EPERM']);
+
+/** fsync() a directory: one that cannot be opened is let go, as os_unix.c does. */
+function syncDirectory(dirname, log) {
+  let dir;
+  try {
+    dir = fs.openSync(dirname, O_RDONLY);
+  } catch {
+    return;
+  }
+  try {
+    log?.('sync-dir', dirname);
+    fs.fsyncSync(dir);
+  } catch (err) {
+    if (!NO_DIR_SYNC.has(err.code)) throw fail(SQLITE_IOERR_DIR_FSYNC, dirname, err);
+  } finally {
+    fs.closeSync(dir);
+  }
 }
 
 export class NodeFsVfs extends Vfs {
@@ -138,8 +168,9 @@ export class NodeFsVfs extends Vfs {
         ? new ByteRangeLock(fd, name)
         : new FileLock(`node-fs:${stat.dev}:${stat.ino}`, () => new DirLock(name, stat));
     }
+    const dirSync = Boolean(flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL);
     const deleteOnClose = temp || Boolean(flags & SQLITE_OPEN_DELETEONCLOSE);
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, lockDir: lock && !this.#native });
+    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native });
     return { file, flags };
   }
 
@@ -150,22 +181,8 @@ export class NodeFsVfs extends Vfs {
     } catch (err) {
       throw fail(err.code === 'ENOENT' ? SQLITE_IOERR_DELETE_NOENT : SQLITE_IOERR_DELETE, filename, err);
     }
-    if (!syncDir) return;
-    // Without this a crash can bring a deleted hot journal back. A directory that cannot be
-    // opened is let go, as os_unix.c does; one that cannot be synced is an error.
-    let dir;
-    try {
-      dir = fs.openSync(path.dirname(path.resolve(filename)), O_RDONLY);
-    } catch {
-      return;
-    }
-    try {
-      fs.fsyncSync(dir);
-    } catch (err) {
-      throw fail(SQLITE_IOERR_DIR_FSYNC, filename, err);
-    } finally {
-      fs.closeSync(dir);
-    }
+    // Without this a crash can bring a deleted hot journal back.
+    if (syncDir) syncDirectory(path.dirname(path.resolve(filename)), this.log);
   }
 
   access(filename, flags) {
@@ -200,14 +217,16 @@ class NodeFsFile extends VfsFile {
   #vfs;
   #fd;
   #deleteOnClose;
+  #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
 
-  constructor(vfs, name, fd, lock, { deleteOnClose, lockDir }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir }) {
     super(lock);
     this.path = name;
     this.#vfs = vfs;
     this.#fd = fd;
     this.#deleteOnClose = deleteOnClose;
+    this.#dirSync = dirSync;
     this.#lockDir = lockDir;
   }
 
@@ -248,11 +267,16 @@ class NodeFsFile extends VfsFile {
 
   // Node offers no F_FULLFSYNC, so on macOS SYNC_FULL is only as strong as fsync().
   sync(flags) {
+    this.#vfs.log?.('sync', this.path, flags);
     try {
       if (flags & SQLITE_SYNC_DATAONLY) fs.fdatasyncSync(this.#fd);
       else fs.fsyncSync(this.#fd);
     } catch (err) {
       throw fail(SQLITE_IOERR_FSYNC, this.path, err);
+    }
+    if (this.#dirSync) {
+      syncDirectory(path.dirname(this.path), this.#vfs.log);
+      this.#dirSync = false;
     }
   }
 
