@@ -7,12 +7,14 @@
 // Reader: until told to stop, read transactions that must see a consistent snapshot — the
 // counters' sum equals the number of events — and a total that never goes backwards.
 //
-// argv[2] is JSON: { role, file, w, increments, counters, engine }; engine 'native' runs the
-// same load through better-sqlite3, to compare with. The report goes back over IPC.
+// argv[2] is JSON: { role, file, w, increments, counters, engine, locking }; engine 'native'
+// runs the same load through better-sqlite3, to compare with; locking 'fallback' makes node-fs
+// use its lock directory. The report goes back over IPC.
 
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Database } from '../../src/index.js';
+import { nodeFsNamed } from './workload.js';
 
 const config = JSON.parse(process.argv[2]);
 // samples: what the busy retries and inconsistent snapshots were, the first few of them.
@@ -90,7 +92,7 @@ try {
   const db =
     config.engine === 'native'
       ? new (createRequire(import.meta.url)('better-sqlite3'))(config.file, { timeout: 5000 })
-      : new Database(config.file, { vfs: 'node-fs', timeout: 5000 });
+      : new Database(config.file, { vfs: nodeFsNamed(config.locking), timeout: 5000 });
   if (config.role === 'writer') write(db);
   else await read(db);
   db.close();

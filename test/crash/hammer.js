@@ -9,7 +9,8 @@
 //
 // Options: --processes P (default 4), --increments K (default 500), --readers R (default 2),
 // --counters C (default 8: few enough that writers collide on them), --engine native (the same
-// load through better-sqlite3, to compare with), --deadline S (default 300: then every worker
+// load through better-sqlite3, to compare with), --locking fallback (node-fs's lock directory
+// instead of its native locks), --deadline S (default 300: then every worker
 // still running is killed and the run fails, rather than hang on a lock nobody releases).
 
 import { fork } from 'node:child_process';
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Database } from '../../src/index.js';
+import { nodeFsNamed } from './workload.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const WORKER = new URL('./hammer-worker.js', import.meta.url).pathname;
@@ -32,13 +34,18 @@ function options() {
       counters: { type: 'string', default: '8' },
       engine: { type: 'string', default: 'ours' },
       deadline: { type: 'string', default: '300' },
+      locking: { type: 'string', default: 'native' },
     },
   });
+  if (!['native', 'fallback'].includes(values.locking)) {
+    console.error('hammer: Expected --locking to be native or fallback');
+    process.exit(2);
+  }
   if (!['ours', 'native'].includes(values.engine)) {
     console.error('hammer: Expected --engine to be ours or native');
     process.exit(2);
   }
-  const out = { engine: values.engine };
+  const out = { engine: values.engine, locking: values.locking };
   for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1], ['deadline', 1]]) {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) {
@@ -68,14 +75,14 @@ function startWorker(config) {
 }
 
 const opts = options();
-const { processes, increments, readers, counters, engine, deadline } = opts;
+const { processes, increments, readers, counters, engine, deadline, locking } = opts;
 const dir = mkdtempSync(join(tmpdir(), 'hammer-'));
 const file = join(dir, 'hammer.db');
 const failures = [];
 const notes = []; // what is allowed but worth seeing: busy retries
 const started = performance.now();
 try {
-  const setup = new Database(file, { vfs: 'node-fs' });
+  const setup = new Database(file, { vfs: nodeFsNamed(locking) });
   setup.exec(`
     CREATE TABLE counters(id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
     CREATE TABLE events(writer INTEGER, seq INTEGER, counter INTEGER, PRIMARY KEY(writer, seq));
@@ -86,8 +93,8 @@ try {
 
   const writerRuns = [];
   const readerRuns = [];
-  for (let w = 0; w < processes; w++) writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine }));
-  for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r, engine }));
+  for (let w = 0; w < processes; w++) writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine, locking }));
+  for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r, engine, locking }));
   const watchdog = setTimeout(() => {
     failures.push(`still running after ${deadline} s: killed`);
     for (const { child } of [...writerRuns, ...readerRuns]) child.kill('SIGKILL');
@@ -150,7 +157,7 @@ try {
   if (total !== expected) failures.push(`the counters sum to ${total}, expected ${expected}`);
   if (events !== expected) failures.push(`${events} events, expected ${expected}`);
 
-  console.log(`hammer${engine === 'native' ? ' (better-sqlite3)' : ''}: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ${seconds.toFixed(1)} s`);
+  console.log(`hammer${engine === 'native' ? ' (better-sqlite3)' : locking === 'fallback' ? ' (fallback locking)' : ''}: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ${seconds.toFixed(1)} s`);
   console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
   console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
 } catch (e) {

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Database } from '../../src/index.js';
-import { createSchema, makeRng, verify } from './workload.js';
+import { createSchema, makeRng, nodeFsNamed, verify } from './workload.js';
 
 const WRITER = new URL('./writer.js', import.meta.url).pathname;
 const ROUNDS = 2;
@@ -63,9 +63,11 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * `seed`: the trial; `processes`: writers at once; `brk`: 'log' to log before COMMIT (the
- * deliberate fault); `journal`: force a journal mode. Returns a trial result for run.js.
+ * deliberate fault); `journal`: force a journal mode; `locking`: node-fs's 'native' locks or
+ * its 'fallback' lock directory. Returns a trial result for run.js.
  */
-export async function killTrial({ seed, processes, brk = null, journal = null }) {
+export async function killTrial({ seed, processes, brk = null, journal = null, locking = 'native' }) {
+  const vfsName = nodeFsNamed(locking);
   const started = performance.now();
   const rng = makeRng(seed);
   const mode = journal ?? rng.pick(['delete', 'delete', 'truncate', 'persist']);
@@ -78,7 +80,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null })
   const aims = [];
   const errors = [];
   try {
-    const setup = new Database(file, { vfs: 'node-fs' });
+    const setup = new Database(file, { vfs: vfsName });
     createSchema(setup, processes);
     setup.close();
 
@@ -96,7 +98,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null })
         const loggedUpTo = readLog(logOf(w)).committed.reduce((m, s) => Math.max(m, s), 0);
         const config = {
           file, log: logOf(w), w, seed: (seed * 31 + round * 7 + w) >>> 0, journal: mode, cacheSize,
-          kill: w === target ? kill : null, brk, loggedUpTo,
+          kill: w === target ? kill : null, brk, loggedUpTo, locking,
         };
         // Some kills land early: during start-up, hot-journal recovery, the first commit.
         const delay = w === target ? TARGET_CAP_MS : rng() < 0.2 ? rng.int(0, 30) : rng.int(30, MAX_DELAY_MS);
@@ -128,7 +130,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null })
     if (recoverWithOurs) {
       let ours;
       try {
-        ours = new Database(file, { vfs: 'node-fs' });
+        ours = new Database(file, { vfs: vfsName });
         ours.prepare('SELECT count(*) FROM c').get(); // the first read rolls back a hot journal
       } catch {
         // verify() will find the same trouble and say what it is.
@@ -141,7 +143,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null })
     const corruptSeen = errors.find((e) => /SQLITE_(CORRUPT|NOTADB)/.test(e));
     if (corruptSeen) verdict.corrupt ??= corruptSeen;
     const commits = [...logged.values()].reduce((n, seqs) => n + seqs.length, 0);
-    const label = `kill P=${processes} ${mode} cache=${cacheSize}${targeted ? ` aim=${aims.join(',')} (${hits} hit)` : ''}${recoverWithOurs ? ' recover=ours' : ''}`;
+    const label = `kill P=${processes}${locking === 'native' ? '' : ` locking=${locking}`} ${mode} cache=${cacheSize}${targeted ? ` aim=${aims.join(',')} (${hits} hit)` : ''}${recoverWithOurs ? ' recover=ours' : ''}`;
     return { kind: 'kill', seed, label, commits, busy, errors, ms: performance.now() - started, ...verdict };
   } finally {
     rmSync(dir, { recursive: true, force: true });

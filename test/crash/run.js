@@ -14,6 +14,8 @@
 //   --seed S          base seed (default: from the clock); trial i has seed S + i, and
 //                     `--seed <trial seed> --trials 1` replays it (exactly, for power trials)
 //   --journal M       force journal mode delete, truncate or persist (default: drawn per trial)
+//   --locking L       how node-fs locks in kill trials: native (default) or fallback (the lock
+//                     directory, whose entries of killed writers must be recovered)
 //   --break F         a deliberate fault, to see the harness fail: `sync` (power trials: the
 //                     wrapper drops every xSync) or `log` (writers log before COMMIT)
 //   --verbose         print the judge's notes for every trial, not only failing ones
@@ -35,6 +37,7 @@ function options() {
       processes: { type: 'string', default: '3' },
       seed: { type: 'string' },
       journal: { type: 'string' },
+      locking: { type: 'string', default: 'native' },
       break: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
@@ -57,6 +60,7 @@ function options() {
     fail('Expected --journal to be delete, truncate or persist');
   }
   if (values.break && !['sync', 'log'].includes(values.break)) fail('Expected --break to be sync or log');
+  if (!['native', 'fallback'].includes(values.locking)) fail('Expected --locking to be native or fallback');
   if (values.seed !== undefined && !/^\d+$/.test(values.seed)) fail('Expected --seed to be a whole number');
   return {
     trials: count('trials', 1),
@@ -64,6 +68,7 @@ function options() {
     kind,
     seed: values.seed !== undefined ? Number(values.seed) : Date.now() % 1_000_000_000,
     journal: values.journal ?? null,
+    locking: values.locking,
     brk: values.break ?? null,
     verbose: values.verbose,
   };
@@ -80,7 +85,8 @@ function describe(r) {
 
 const opts = options();
 console.log(
-  `crash-test: ${opts.trials} trials, kind ${opts.kind}, ${opts.processes} processes per kill trial, seed ${opts.seed}` +
+  `crash-test: ${opts.trials} trials, kind ${opts.kind}, ${opts.processes} processes per kill trial` +
+    `${opts.locking === 'native' ? '' : ` (${opts.locking} locking)`}, seed ${opts.seed}` +
     (opts.brk ? `, BREAK ${opts.brk} (deliberate fault: failures expected)` : ''),
 );
 
@@ -93,7 +99,7 @@ for (let i = 0; i < opts.trials; i++) {
   const brk = opts.brk === 'sync' && kind === 'kill' ? null : opts.brk;
   const r =
     kind === 'kill'
-      ? await killTrial({ seed, processes: opts.processes, brk, journal: opts.journal })
+      ? await killTrial({ seed, processes: opts.processes, brk, journal: opts.journal, locking: opts.locking })
       : powerLossTrial({ seed, brk, journal: opts.journal });
   time[kind].push(r.ms);
   if (r.corrupt) totals.corrupt++;

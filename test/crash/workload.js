@@ -14,6 +14,7 @@
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
+import { findVfs, registerVfs, NodeFsVfs } from '../../src/index.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 
@@ -46,6 +47,18 @@ export function makeRng(seed) {
     return out;
   };
   return next;
+}
+
+/**
+ * The name of the node-fs VFS that locks the given way: 'native' (byte-range locks, the
+ * default) or 'fallback' (the lock directory, which also has to recover the locks of the
+ * processes the trials kill). Every process on one file must use the same.
+ */
+export function nodeFsNamed(locking = 'native') {
+  if (locking === 'native') return 'node-fs';
+  const name = 'node-fs-fallback';
+  if (!findVfs(name)) registerVfs(new NodeFsVfs({ locking: 'fallback', name }));
+  return name;
 }
 
 /** Creates the tables and one counter row per writer; `db` is ours or native. */

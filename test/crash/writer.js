@@ -3,7 +3,7 @@
 // process at a chosen call — and logs each seq only after COMMIT returned. It never stops by
 // itself: the parent, or KillVfs, kills it.
 //
-// argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo }.
+// argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking }.
 // Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
 // previous writer w died, seen in the database: committed, though its writer never logged it);
 // `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on SQLITE_BUSY and was retried; `E <code> <message>` an error,
@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import { Database, registerVfs, findVfs } from '../../src/index.js';
 import { KillVfs, parseKillSpec } from './kill-vfs.js';
-import { makeRng, TxnWriter } from './workload.js';
+import { makeRng, nodeFsNamed, TxnWriter } from './workload.js';
 
 const config = JSON.parse(process.argv[2]);
 // A write() is in the kernel once it returns, and a SIGKILL does not undo it: no fsync needed
@@ -20,9 +20,9 @@ const config = JSON.parse(process.argv[2]);
 const log = fs.openSync(config.log, 'a');
 const note = (line) => fs.writeSync(log, `${line}\n`);
 
-let vfsName = 'node-fs';
+let vfsName = nodeFsNamed(config.locking);
 if (config.kill) {
-  const vfs = new KillVfs(findVfs('node-fs'), parseKillSpec(config.kill), { onKill: () => note('K') });
+  const vfs = new KillVfs(findVfs(vfsName), parseKillSpec(config.kill), { onKill: () => note('K') });
   registerVfs(vfs);
   vfsName = vfs.name;
 }

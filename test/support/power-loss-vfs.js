@@ -243,7 +243,10 @@ class Disk {
     const stat = fs.statSync(dir);
     this.dirId = `${stat.dev}:${stat.ino}`;
     this.names = new Map(); // name → ModelFile, as the directory holds them now
-    for (const name of fs.readdirSync(dir)) {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      // Only files: node-fs's fallback lock directory, say, is none of SQLite's storage.
+      if (!entry.isFile()) continue;
+      const name = entry.name;
       const file = path.join(dir, name);
       // Whatever is there at arming time is made durable for real, so the model starts true.
       const fd = fs.openSync(file, 'r+');
