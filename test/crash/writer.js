@@ -6,8 +6,9 @@
 // argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking }.
 // Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
 // previous writer w died, seen in the database: committed, though its writer never logged it);
-// `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on SQLITE_BUSY and was retried; `E <code> <message>` an error,
-// after which the writer exits with status 3.
+// `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on
+// SQLITE_BUSY and was retried; `E <code> <message>` an error, after which the writer exits
+// with status 3.
 
 import fs from 'node:fs';
 import { Database, registerVfs, findVfs } from '../../src/index.js';
