@@ -74,7 +74,9 @@ async function read(db) {
         report.reads++;
         if (total !== count || total < previous) {
           report.inconsistent++;
-          if (report.samples.length < 5) report.samples.push(`inconsistent snapshot: sum ${total}, events ${count}, an earlier sum ${previous}`);
+          if (report.samples.length < 5) {
+            report.samples.push(`inconsistent snapshot: sum ${total}, events ${count}, an earlier sum ${previous}`);
+          }
         }
         previous = Math.max(previous, total);
       } catch (e) {

@@ -93,7 +93,9 @@ try {
 
   const writerRuns = [];
   const readerRuns = [];
-  for (let w = 0; w < processes; w++) writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine, locking }));
+  for (let w = 0; w < processes; w++) {
+    writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine, locking }));
+  }
   for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r, engine, locking }));
   const watchdog = setTimeout(() => {
     failures.push(`still running after ${deadline} s: killed`);
@@ -157,7 +159,11 @@ try {
   if (total !== expected) failures.push(`the counters sum to ${total}, expected ${expected}`);
   if (events !== expected) failures.push(`${events} events, expected ${expected}`);
 
-  console.log(`hammer${engine === 'native' ? ' (better-sqlite3)' : locking === 'fallback' ? ' (fallback locking)' : ''}: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ${seconds.toFixed(1)} s`);
+  const how = engine === 'native' ? ' (better-sqlite3)' : locking === 'fallback' ? ' (fallback locking)' : '';
+  console.log(
+    `hammer${how}: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ` +
+      `${seconds.toFixed(1)} s`,
+  );
   console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
   console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
 } catch (e) {

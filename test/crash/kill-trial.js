@@ -113,7 +113,9 @@ export async function killTrial({ seed, processes, brk = null, journal = null, l
       );
       for (const [w, { exited }] of writers.entries()) {
         const { code, signal, stderr } = await exited;
-        if (signal !== 'SIGKILL' && code !== 3) errors.push(`writer ${w} exited with ${signal ?? code}: ${stderr.trim().split('\n').pop()}`);
+        if (signal !== 'SIGKILL' && code !== 3) {
+          errors.push(`writer ${w} exited with ${signal ?? code}: ${stderr.trim().split('\n').pop()}`);
+        }
       }
     }
 
@@ -143,7 +145,10 @@ export async function killTrial({ seed, processes, brk = null, journal = null, l
     const corruptSeen = errors.find((e) => /SQLITE_(CORRUPT|NOTADB)/.test(e));
     if (corruptSeen) verdict.corrupt ??= corruptSeen;
     const commits = [...logged.values()].reduce((n, seqs) => n + seqs.length, 0);
-    const label = `kill P=${processes}${locking === 'native' ? '' : ` locking=${locking}`} ${mode} cache=${cacheSize}${targeted ? ` aim=${aims.join(',')} (${hits} hit)` : ''}${recoverWithOurs ? ' recover=ours' : ''}`;
+    const label =
+      `kill P=${processes}${locking === 'native' ? '' : ` locking=${locking}`} ${mode} cache=${cacheSize}` +
+      (targeted ? ` aim=${aims.join(',')} (${hits} hit)` : '') +
+      (recoverWithOurs ? ' recover=ours' : '');
     return { kind: 'kill', seed, label, commits, busy, errors, ms: performance.now() - started, ...verdict };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -167,7 +167,9 @@ function judgeWriter(w, loggedSeqs, a = new Map(), b = new Map(), counter, resul
     if ((a.get(seq) ?? 0) === want && (b.get(seq) ?? 0) === want) whole.add(seq);
     else partial.add(seq);
   }
-  for (const seq of partial) note(`seq ${seq} half-applied: a has ${a.get(seq) ?? 0} rows, b ${b.get(seq) ?? 0}, want ${rowsFor(seq)}`);
+  for (const seq of partial) {
+    note(`seq ${seq} half-applied: a has ${a.get(seq) ?? 0} rows, b ${b.get(seq) ?? 0}, want ${rowsFor(seq)}`);
+  }
 
   const maxLogged = loggedSeqs.reduce((m, s) => Math.max(m, s), 0);
   const maxWhole = [...whole].reduce((m, s) => Math.max(m, s), 0);
