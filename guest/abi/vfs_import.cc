@@ -26,6 +26,12 @@ VFS_IMPORT("unlock") void vfs_unlock(uint32_t, int32_t, uint8_t* ret);
 VFS_IMPORT("check-reserved-lock") void vfs_check_reserved_lock(uint32_t, uint8_t* ret);
 VFS_IMPORT("sector-size") int32_t vfs_sector_size(uint32_t);
 VFS_IMPORT("device-characteristics") int32_t vfs_device_characteristics(uint32_t);
+VFS_IMPORT("shm-map") void vfs_shm_map(uint32_t, uint32_t, uint32_t, int32_t, uint8_t* ret);
+VFS_IMPORT("shm-read") void vfs_shm_read(uint32_t, uint32_t, uint8_t* ret);
+VFS_IMPORT("shm-write")
+void vfs_shm_write(uint32_t, uint32_t, uint32_t, const void*, size_t, uint8_t* ret);
+VFS_IMPORT("shm-lock") void vfs_shm_lock(uint32_t, uint32_t, uint32_t, int32_t, uint8_t* ret);
+VFS_IMPORT("shm-unmap") void vfs_shm_unmap(uint32_t, int32_t, uint8_t* ret);
 VFS_IMPORT("delete") void vfs_delete(const char*, size_t, const char*, size_t, int32_t, uint8_t* ret);
 VFS_IMPORT("access") void vfs_access(const char*, size_t, const char*, size_t, int32_t, uint8_t* ret);
 VFS_IMPORT("full-pathname") void vfs_full_pathname(const char*, size_t, const char*, size_t, uint8_t* ret);
@@ -55,12 +61,14 @@ struct alignas(8) ReturnArea {
 
 namespace vfs_import {
 
-int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags) {
+int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags,
+         bool& shared_memory) {
   ReturnArea r;
   vfs_open(vfs, strlen(vfs), path != nullptr, path, path ? strlen(path) : 0, flags, r.bytes);
   if (!r.ok()) return r.code();
   file = r.at<uint32_t>(4);
   out_flags = r.at<int32_t>(8);
+  shared_memory = r.bytes[12] != 0;
   return 0;
 }
 
@@ -134,6 +142,48 @@ int check_reserved_lock(uint32_t file, int& reserved) {
 }
 
 int sector_size(uint32_t file) { return vfs_sector_size(file); }
+
+int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& exists) {
+  ReturnArea r;
+  vfs_shm_map(file, region, size, extend, r.bytes);
+  if (!r.ok()) return r.code();
+  exists = r.bytes[4] != 0;
+  return 0;
+}
+
+int shm_read(uint32_t file, uint32_t region, void* buffer, uint32_t size) {
+  ReturnArea r;
+  abi::land_next_list_in(buffer, size);
+  vfs_shm_read(file, region, r.bytes);
+  abi::clear_landing();
+  if (!r.ok()) return r.code();
+  auto* data = r.at<uint8_t*>(4);
+  auto got = r.at<uint32_t>(8);
+  if (data != buffer) {
+    memcpy(buffer, data, got < size ? got : size);
+    abi::release(data, got);
+  }
+  if (got < size) memset(static_cast<uint8_t*>(buffer) + got, 0, size - got);
+  return 0;
+}
+
+int shm_write(uint32_t file, uint32_t region, uint32_t offset, const void* data, uint32_t size) {
+  ReturnArea r;
+  vfs_shm_write(file, region, offset, data, size, r.bytes);
+  return r.code();
+}
+
+int shm_lock(uint32_t file, uint32_t offset, uint32_t count, int flags) {
+  ReturnArea r;
+  vfs_shm_lock(file, offset, count, flags, r.bytes);
+  return r.code();
+}
+
+int shm_unmap(uint32_t file, bool delete_storage) {
+  ReturnArea r;
+  vfs_shm_unmap(file, delete_storage, r.bytes);
+  return r.code();
+}
 
 int device_characteristics(uint32_t file) { return vfs_device_characteristics(file); }
 

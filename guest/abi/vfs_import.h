@@ -7,7 +7,9 @@
 
 namespace vfs_import {
 
-int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags);
+// `shared_memory`: the file offers the shm_* calls.
+int open(const char* vfs, const char* path, int flags, uint32_t& file, int& out_flags,
+         bool& shared_memory);
 int close(uint32_t file);
 // Reads straight into `buffer`; `got` < `amount` at end of file.
 int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got);
@@ -19,6 +21,13 @@ int lock(uint32_t file, int level);
 int unlock(uint32_t file, int level);
 int check_reserved_lock(uint32_t file, int& reserved);
 int sector_size(uint32_t file);
+// WAL's shared memory, as wit/sqlite.wit describes the exchange.
+int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& exists);
+// Reads a region straight into `buffer` (`size` bytes; a shorter answer is zero-filled).
+int shm_read(uint32_t file, uint32_t region, void* buffer, uint32_t size);
+int shm_write(uint32_t file, uint32_t region, uint32_t offset, const void* data, uint32_t size);
+int shm_lock(uint32_t file, uint32_t offset, uint32_t count, int flags);
+int shm_unmap(uint32_t file, bool delete_storage);
 int device_characteristics(uint32_t file);
 // The WIT `delete` (a C++ keyword).
 int delete_file(const char* vfs, const char* path, bool sync_dir);

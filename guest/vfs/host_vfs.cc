@@ -1,15 +1,20 @@
 // The host VFS: a sqlite3_vfs that forwards to the imported `vfs` interface (abi/vfs_import.h).
 // SQLite's storage, randomness, time and sleep, all supplied by the host.
 //
-// Supported: every sqlite3_io_methods slot of version 1 (read, write, truncate, sync, size,
-// lock, unlock, check-reserved-lock, sector size, device characteristics) and every
-// sqlite3_vfs slot SQLite needs (open, delete, access, full pathname, randomness, sleep,
-// current time). Left out: shared memory (iVersion 1, so WAL needs locking_mode=EXCLUSIVE),
-// loadable extensions (compiled out), file controls (none needs the host).
+// Supported: every sqlite3_io_methods slot of version 2 — read, write, truncate, sync, size,
+// lock, unlock, check-reserved-lock, sector size, device characteristics, and WAL's shared
+// memory for files whose host offers it (version 1 methods for the others, so SQLite keeps WAL
+// to locking_mode=EXCLUSIVE there) — and every sqlite3_vfs slot SQLite needs (open, delete,
+// access, full pathname, randomness, sleep, current time).
+// Left out: memory-mapped I/O (xFetch), loadable extensions (compiled out), file controls
+// (none needs the host).
+// Shared memory is a private copy per connection, exchanged with the host's at every shm lock
+// and barrier (see `shm-map` in wit/sqlite.wit for why that is enough).
 // One sqlite3_vfs is registered per host VFS name; its methods pass the name along.
 
 #include "vfs/host_vfs.h"
 
+#include <cstdlib>
 #include <cstring>
 
 #include "abi/vfs_import.h"
@@ -19,12 +24,23 @@ namespace sqlite_component {
 
 namespace {
 
+// This connection's copy of the wal-index: for each region, what SQLite reads and writes
+// (`live`) and what it held at the last exchange with the host (`base`).
+struct SharedMemory {
+  uint32_t region_size = 0;
+  int region_count = 0;
+  uint8_t** live = nullptr;
+  uint8_t** base = nullptr;
+};
+
 struct HostFile {
   sqlite3_file base;  // must be first: SQLite hands us a sqlite3_file*
   uint32_t id;
+  SharedMemory* shm;  // null until the first xShmMap
 };
 
-uint32_t file_id(sqlite3_file* file) { return reinterpret_cast<HostFile*>(file)->id; }
+HostFile* host_file(sqlite3_file* file) { return reinterpret_cast<HostFile*>(file); }
+uint32_t file_id(sqlite3_file* file) { return host_file(file)->id; }
 
 // A host failure keeps the host's code when it is of the expected kind, else becomes `fallback`.
 int io_code(int rc, int fallback) {
@@ -38,7 +54,11 @@ int io_code(int rc, int fallback) {
 
 // --- sqlite3_io_methods, in slot order ---
 
+int host_shm_unmap(sqlite3_file* handle, int delete_flag);
+
 int host_close(sqlite3_file* file) {
+  // SQLite unmaps before closing; this only covers a path that did not.
+  if (host_file(file)->shm) host_shm_unmap(file, 0);
   return io_code(vfs_import::close(file_id(file)), SQLITE_IOERR_CLOSE);
 }
 
@@ -98,6 +118,153 @@ int host_device_characteristics(sqlite3_file* file) {
   return vfs_import::device_characteristics(file_id(file));
 }
 
+// Sends the host every run of bytes that differs from the last exchange. Only changed bytes
+// go: an unchanged byte may be another connection's newer value in the host's copy.
+int shm_publish(HostFile* file) {
+  SharedMemory* shm = file->shm;
+  for (int r = 0; r < shm->region_count; r++) {
+    uint8_t* live = shm->live[r];
+    uint8_t* base = shm->base[r];
+    uint32_t at = 0;
+    while (at < shm->region_size) {
+      // Skip equal 8-byte words fast (regions are a multiple of 8), then find the run's edges.
+      if (at % 8 == 0 && at + 8 <= shm->region_size) {
+        uint64_t a, b;
+        memcpy(&a, live + at, 8);
+        memcpy(&b, base + at, 8);
+        if (a == b) {
+          at += 8;
+          continue;
+        }
+      }
+      if (live[at] == base[at]) {
+        at++;
+        continue;
+      }
+      uint32_t end = at + 1;
+      while (end < shm->region_size && live[end] != base[end]) end++;
+      int rc = vfs_import::shm_write(file->id, r, at, live + at, end - at);
+      if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
+      memcpy(base + at, live + at, end - at);
+      at = end;
+    }
+  }
+  return SQLITE_OK;
+}
+
+// Reads every region afresh from the host.
+int shm_refresh(HostFile* file) {
+  SharedMemory* shm = file->shm;
+  for (int r = 0; r < shm->region_count; r++) {
+    int rc = vfs_import::shm_read(file->id, r, shm->live[r], shm->region_size);
+    if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
+    memcpy(shm->base[r], shm->live[r], shm->region_size);
+  }
+  return SQLITE_OK;
+}
+
+int host_shm_map(sqlite3_file* handle, int region, int size, int extend, void volatile** out) {
+  HostFile* file = host_file(handle);
+  *out = nullptr;
+  if (!file->shm) {
+    file->shm = static_cast<SharedMemory*>(sqlite3_malloc(sizeof(SharedMemory)));
+    if (!file->shm) return SQLITE_NOMEM;
+    *file->shm = SharedMemory{static_cast<uint32_t>(size)};
+  }
+  SharedMemory* shm = file->shm;
+  if (static_cast<uint32_t>(size) != shm->region_size) return SQLITE_IOERR_SHMSIZE;
+  if (region < shm->region_count) {
+    *out = shm->live[region];
+    return SQLITE_OK;
+  }
+  bool exists = false;
+  int rc = vfs_import::shm_map(file->id, region, size, extend != 0, exists);
+  if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
+  if (!exists) return SQLITE_OK;  // SQLite asked without extending: no such region yet
+  // Regions are mapped in order, and every earlier one exists once this one does.
+  int count = region + 1;
+  auto* live = static_cast<uint8_t**>(sqlite3_realloc(shm->live, count * sizeof(uint8_t*)));
+  if (live) shm->live = live;
+  auto* base = static_cast<uint8_t**>(sqlite3_realloc(shm->base, count * sizeof(uint8_t*)));
+  if (base) shm->base = base;
+  if (!live || !base) return SQLITE_NOMEM;
+  for (int r = shm->region_count; r < count; r++) {
+    shm->live[r] = static_cast<uint8_t*>(sqlite3_malloc(size));
+    shm->base[r] = static_cast<uint8_t*>(sqlite3_malloc(size));
+    if (!shm->live[r] || !shm->base[r]) {
+      sqlite3_free(shm->live[r]);
+      sqlite3_free(shm->base[r]);
+      return SQLITE_NOMEM;
+    }
+    rc = vfs_import::shm_read(file->id, r, shm->live[r], size);
+    if (rc != SQLITE_OK) {
+      sqlite3_free(shm->live[r]);
+      sqlite3_free(shm->base[r]);
+      return io_code(rc, SQLITE_IOERR_SHMMAP);
+    }
+    memcpy(shm->base[r], shm->live[r], size);
+    shm->region_count = r + 1;
+  }
+  *out = shm->live[region];
+  return SQLITE_OK;
+}
+
+int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
+  HostFile* file = host_file(handle);
+  if (!file->shm) return SQLITE_IOERR_SHMLOCK;
+  int rc = shm_publish(file);
+  if (rc != SQLITE_OK) return rc;
+  rc = vfs_import::shm_lock(file->id, offset, count, flags);
+  if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMLOCK);
+  return (flags & SQLITE_SHM_LOCK) ? shm_refresh(file) : SQLITE_OK;
+}
+
+void host_shm_barrier(sqlite3_file* handle) {
+  HostFile* file = host_file(handle);
+  // A barrier cannot fail; a failed exchange shows up at the next lock instead.
+  if (file->shm && shm_publish(file) == SQLITE_OK) shm_refresh(file);
+}
+
+int host_shm_unmap(sqlite3_file* handle, int delete_flag) {
+  HostFile* file = host_file(handle);
+  SharedMemory* shm = file->shm;
+  if (!shm) return SQLITE_OK;
+  int rc = delete_flag ? SQLITE_OK : shm_publish(file);
+  for (int r = 0; r < shm->region_count; r++) {
+    sqlite3_free(shm->live[r]);
+    sqlite3_free(shm->base[r]);
+  }
+  sqlite3_free(shm->live);
+  sqlite3_free(shm->base);
+  sqlite3_free(shm);
+  file->shm = nullptr;
+  int unmapped = vfs_import::shm_unmap(file->id, delete_flag != 0);
+  if (rc == SQLITE_OK && unmapped != SQLITE_OK) rc = io_code(unmapped, SQLITE_IOERR_SHMMAP);
+  return rc;
+}
+
+const sqlite3_io_methods kIoMethodsWithSharedMemory = {
+    2,                            /* iVersion */
+    host_close,                   /* xClose */
+    host_read,                    /* xRead */
+    host_write,                   /* xWrite */
+    host_truncate,                /* xTruncate */
+    host_sync,                    /* xSync */
+    host_file_size,               /* xFileSize */
+    host_lock,                    /* xLock */
+    host_unlock,                  /* xUnlock */
+    host_check_reserved_lock,     /* xCheckReservedLock */
+    host_file_control,            /* xFileControl */
+    host_sector_size,             /* xSectorSize */
+    host_device_characteristics,  /* xDeviceCharacteristics */
+    host_shm_map,                 /* xShmMap */
+    host_shm_lock,                /* xShmLock */
+    host_shm_barrier,             /* xShmBarrier */
+    host_shm_unmap,               /* xShmUnmap */
+    nullptr,                      /* xFetch */
+    nullptr,                      /* xUnfetch */
+};
+
 const sqlite3_io_methods kIoMethods = {
     1,                            /* iVersion */
     host_close,                   /* xClose */
@@ -128,10 +295,12 @@ int host_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int f
   host_file->base.pMethods = nullptr;  // so SQLite does not call xClose after a failed open
   uint32_t id = 0;
   int opened_flags = flags;
-  int rc = vfs_import::open(vfs->zName, name, flags, id, opened_flags);
+  bool shared_memory = false;
+  int rc = vfs_import::open(vfs->zName, name, flags, id, opened_flags, shared_memory);
   if (rc != SQLITE_OK) return io_code(rc, SQLITE_CANTOPEN);
   host_file->id = id;
-  host_file->base.pMethods = &kIoMethods;
+  host_file->shm = nullptr;
+  host_file->base.pMethods = shared_memory ? &kIoMethodsWithSharedMemory : &kIoMethods;
   if (out_flags) *out_flags = opened_flags;
   return SQLITE_OK;
 }

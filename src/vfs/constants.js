@@ -67,3 +67,14 @@ export const SQLITE_SYNC_DATAONLY = 0x00010;
 // xDeviceCharacteristics. POWERSAFE_OVERWRITE is what os_unix.c reports by default: a
 // write never damages bytes outside its range, so the journal need not save whole sectors.
 export const SQLITE_IOCAP_POWERSAFE_OVERWRITE = 0x00001000;
+
+// xShmLock flags and the shm lock slots (WRITE, CHECKPOINT, RECOVER, READ0..4).
+export const SQLITE_SHM_UNLOCK = 1;
+export const SQLITE_SHM_LOCK = 2;
+export const SQLITE_SHM_SHARED = 4;
+export const SQLITE_SHM_EXCLUSIVE = 8;
+export const SQLITE_SHM_NLOCK = 8;
+export const SQLITE_IOERR_SHMOPEN = 4618;
+export const SQLITE_IOERR_SHMSIZE = 4874;
+export const SQLITE_IOERR_SHMLOCK = 5130;
+export const SQLITE_IOERR_SHMMAP = 5386;

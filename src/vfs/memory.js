@@ -4,6 +4,7 @@
 
 import { Vfs, VfsFile, VfsError } from './base.js';
 import { FileLock } from './locks.js';
+import { SharedMemory } from './shared-memory.js';
 import {
   SQLITE_CANTOPEN,
   SQLITE_FULL,
@@ -68,6 +69,7 @@ class MemoryFile extends VfsFile {
   #entry;
   #deleteOnClose;
   #readonly;
+  #shm = null;
 
   constructor(vfs, name, entry, deleteOnClose, readonly) {
     // Locked by identity: a file deleted and made again under its name is another file.
@@ -108,8 +110,36 @@ class MemoryFile extends VfsFile {
     return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
   }
 
+  // WAL between the connections of this thread: the wal-index lives in shared-memory.js.
+  get sharedMemory() {
+    return true;
+  }
+
+  shmMap(region, size, extend) {
+    this.#shm ??= new SharedMemory(this.#entry);
+    return this.#shm.map(region, size, extend);
+  }
+
+  shmRead(region) {
+    return this.#shm.read(region);
+  }
+
+  shmWrite(region, offset, data) {
+    this.#shm.write(region, offset, data);
+  }
+
+  shmLock(offset, count, flags) {
+    return this.#shm.lock(offset, count, flags);
+  }
+
+  shmUnmap(deleteStorage) {
+    this.#shm?.unmap(deleteStorage);
+    this.#shm = null;
+  }
+
   close() {
     this.#vfs.log?.('close', this.path);
+    this.shmUnmap(false);
     super.close();
     // Only if the name still means this file: it may have been deleted and recreated meanwhile.
     if (this.#deleteOnClose && files.get(this.path) === this.#entry) files.delete(this.path);

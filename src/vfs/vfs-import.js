@@ -16,6 +16,8 @@ import {
   SQLITE_IOERR_FSYNC,
   SQLITE_IOERR_LOCK,
   SQLITE_IOERR_READ,
+  SQLITE_IOERR_SHMLOCK,
+  SQLITE_IOERR_SHMMAP,
   SQLITE_IOERR_TRUNCATE,
   SQLITE_IOERR_UNLOCK,
   SQLITE_IOERR_WRITE,
@@ -100,7 +102,7 @@ export function createVfsImport() {
       }
       const id = freeIds.pop() ?? files.length;
       files[id] = opened.file;
-      return { file: id, openFlags: opened.flags ?? flags };
+      return { file: id, openFlags: opened.flags ?? flags, sharedMemory: Boolean(opened.file.sharedMemory) };
     },
     close(id) {
       const file = files[id];
@@ -183,6 +185,43 @@ export function createVfsImport() {
         return files[id].deviceCharacteristics() | 0;
       } catch {
         return 0;
+      }
+    },
+    shmMap(id, region, size, extend) {
+      try {
+        return Boolean(files[id].shmMap(region, size, extend));
+      } catch (e) {
+        throw failure(e, SQLITE_IOERR_SHMMAP);
+      }
+    },
+    shmRead(id, region) {
+      try {
+        return readResult(files[id].shmRead(region), Infinity);
+      } catch (e) {
+        throw failure(e, SQLITE_IOERR_SHMMAP);
+      }
+    },
+    shmWrite(id, region, offset, data) {
+      try {
+        files[id].shmWrite(region, offset, data);
+      } catch (e) {
+        throw failure(e, SQLITE_IOERR_SHMMAP);
+      }
+    },
+    shmLock(id, offset, count, flags) {
+      let granted;
+      try {
+        granted = files[id].shmLock(offset, count, flags);
+      } catch (e) {
+        throw failure(e, SQLITE_IOERR_SHMLOCK);
+      }
+      if (!granted) throw { payload: SQLITE_BUSY };
+    },
+    shmUnmap(id, deleteStorage) {
+      try {
+        files[id].shmUnmap(deleteStorage);
+      } catch (e) {
+        throw failure(e, SQLITE_IOERR_SHMMAP);
       }
     },
     delete(vfsName, path, syncDir) {
