@@ -9,10 +9,13 @@
 // shared, reserved (the one writer), pending (a writer waiting for readers to leave, or holding
 // EXCLUSIVE). Only its owner creates or deletes a name, so there is no race over whose it is.
 // Entries for another identity belong to a file since deleted (and still open somewhere): they
-// stand in nobody's way. Mutual exclusion comes from "create, then look":
-// whoever creates an entry and then sees a conflicting live entry removes its own and reports
-// BUSY. Of two that create at once at least one sees the other (the later listing follows both
-// creations), so two can never both win; both may lose, and SQLite's busy handler retries.
+// stand in nobody's way.
+//
+// Mutual exclusion comes from "create, then look": whoever creates an entry and then sees a
+// conflicting live entry removes its own and reports BUSY. Of two that create at once at least
+// one sees the other (the later listing follows both creations), so two can never both win;
+// both may lose, and SQLite's busy handler retries. This needs a file system whose directory
+// listings show every finished create, as local ones do.
 //
 // An owner is alive while its process is (`start` tells a reused pid from the original: the
 // kernel's start time on Linux, the process's time origin elsewhere). Entries of dead owners are
