@@ -156,6 +156,19 @@ export class VfsFile {
     return 0;
   }
 
+  /**
+   * Whether this file offers WAL's shared memory, the shm* methods below (wit/sqlite.wit,
+   * `shm-map`): a main database whose VFS can share a wal-index between connections. Without
+   * it, SQLite keeps WAL to locking_mode=EXCLUSIVE.
+   *   shmMap(region, size, extend) → whether the region exists (created zero-filled if extend)
+   *   shmRead(region) → its bytes; shmWrite(region, offset, data)
+   *   shmLock(offset, count, flags) → false when held elsewhere (SQLITE_BUSY)
+   *   shmUnmap(deleteStorage): drops this file's locks; the last user may drop the storage
+   */
+  get sharedMemory() {
+    return false;
+  }
+
   /** xClose. Subclasses call this first to let go of the lock, then release their storage. */
   close() {
     this.#lock.unlock(SQLITE_LOCK_NONE);

@@ -11,8 +11,9 @@
 // (Linux) and else the lock directory of dir-lock.js, which excludes only users of this package,
 // not native sqlite3; 'fallback' forces that one (tests); 'native' refuses to start without them.
 // Every process on one database must lock it the same way.
-// Left out: WAL's shared memory and mmap (the vfs interface has no xShm* or xFetch, so WAL
-// needs locking_mode=EXCLUSIVE).
+// WAL: with native locks, the wal-index is the `-shm` file native SQLite uses, with its locks
+// (shm-file.js), so WAL works across connections, threads, processes and native sqlite3; with
+// the fallback, WAL needs locking_mode=EXCLUSIVE. Left out: mmap (xFetch).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,6 +23,7 @@ import { Vfs, VfsFile, VfsError } from './base.js';
 import { FileLock } from './locks.js';
 import { ByteRangeLock, nativeLocks } from './file-locks.js';
 import { DirLock } from './dir-lock.js';
+import { ShmFile } from './shm-file.js';
 import {
   SQLITE_CANTOPEN,
   SQLITE_CANTOPEN_ISDIR,
@@ -170,7 +172,8 @@ export class NodeFsVfs extends Vfs {
     }
     const dirSync = Boolean(flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL);
     const deleteOnClose = temp || Boolean(flags & SQLITE_OPEN_DELETEONCLOSE);
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native });
+    const shm = lock && this.#native ? new ShmFile(name, nativeLocks) : null;
+    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm });
     return { file, flags };
   }
 
@@ -221,8 +224,9 @@ class NodeFsFile extends VfsFile {
   #deleteOnClose;
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
+  #shm; // a main database's -shm file (native locks only), opened at the first shmMap
 
-  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm }) {
     super(lock);
     this.path = name;
     this.#vfs = vfs;
@@ -230,6 +234,31 @@ class NodeFsFile extends VfsFile {
     this.#deleteOnClose = deleteOnClose;
     this.#dirSync = dirSync;
     this.#lockDir = lockDir;
+    this.#shm = shm;
+  }
+
+  get sharedMemory() {
+    return this.#shm !== null;
+  }
+
+  shmMap(region, size, extend) {
+    return this.#shm.map(region, size, extend);
+  }
+
+  shmRead(region) {
+    return this.#shm.read(region);
+  }
+
+  shmWrite(region, offset, data) {
+    this.#shm.write(region, offset, data);
+  }
+
+  shmLock(offset, count, flags) {
+    return this.#shm.lock(offset, count, flags);
+  }
+
+  shmUnmap(deleteStorage) {
+    this.#shm.unmap(deleteStorage);
   }
 
   read(offset, length) {
@@ -298,6 +327,7 @@ class NodeFsFile extends VfsFile {
     this.#vfs.log?.('close', this.path);
     // The descriptor is closed even if letting go of the lock failed: closing drops native locks.
     try {
+      this.#shm?.unmap(false);
       super.close();
     } finally {
       try {
