@@ -85,7 +85,8 @@ function summarize(engines) {
       e.ratios[n] = r.ms / base[n].ms;
       if (r.check !== base[n].check) mismatches.push(`${id} ${n}: ${r.check} (${BASELINE}: ${base[n].check})`);
     }
-    e.geomean = geomean(common.map((n) => e.ratios[n]));
+    // None of the geomean's workloads ran (BENCH_WORKLOADS left them out): no geomean.
+    e.geomean = common.length ? geomean(common.map((n) => e.ratios[n])) : null;
   }
   const ours = engines.ours?.geomean;
   const peers = ran.filter(([id, e]) => id !== 'ours' && e.wasmGzipBytes);
@@ -118,7 +119,7 @@ function printTable(engines, summary, header) {
       return id === BASELINE ? r.ms.toFixed(1) : `${r.ms.toFixed(1)} (${engines[id].ratios[n].toFixed(2)}x)`;
     }));
   }
-  row('geomean *', shown.map((id) => `${engines[id].geomean.toFixed(2)}x`));
+  row('geomean *', shown.map((id) => (engines[id].geomean == null ? '-' : `${engines[id].geomean.toFixed(2)}x`)));
   row('peak RSS MiB', shown.map((id) => (engines[id].maxRssKB / 1024).toFixed(0)));
   row('wasm gzip kB', shown.map((id) => (engines[id].wasmGzipBytes ? (engines[id].wasmGzipBytes / 1000).toFixed(0) : '-')));
   console.log(`* geomean of the ratios over: ${summary.common.join(', ')}; best wasm peer: ${summary.bestWasmPeer ?? 'none'}`);

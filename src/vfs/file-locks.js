@@ -16,9 +16,9 @@
 import { createRequire } from 'node:module';
 import { VfsError } from './base.js';
 import {
-  SQLITE_IOERR,
   SQLITE_IOERR_CHECKRESERVEDLOCK,
   SQLITE_IOERR_LOCK,
+  SQLITE_IOERR_RDLOCK,
   SQLITE_IOERR_UNLOCK,
   SQLITE_LOCK_NONE as NONE,
   SQLITE_LOCK_SHARED as SHARED,
@@ -32,8 +32,6 @@ export const PENDING_BYTE = 0x40000000;
 export const RESERVED_BYTE = PENDING_BYTE + 1;
 export const SHARED_FIRST = PENDING_BYTE + 2;
 export const SHARED_SIZE = 510;
-
-const SQLITE_IOERR_RDLOCK = SQLITE_IOERR | (9 << 8);
 
 /** fs-native-extensions' { tryLock, unlock }, or null where OFD locks are not to be had. */
 export const nativeLocks = (() => {
