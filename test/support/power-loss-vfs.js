@@ -24,9 +24,16 @@
 // image (`crashImage`), and from then on refuses every I/O call with SQLITE_IOERR, so the
 // connection above stops; what it does next no longer matters.
 //
-// Left out: a crash during recovery (one crash per trial), files outside the armed directory
-// (temp files pass through unmodelled), renames (SQLite does not use them), and inode reuse
-// while an unlinked file is still open.
+// WAL: the -wal file is an ordinary file of the model (written and synced through the VFS). The
+// wal-index (`<db>-shm`, which node-fs reads and writes itself, never through xWrite or xSync)
+// is not storage: SQLite never syncs it and rebuilds it from the WAL, the first opener after a
+// crash resetting it (the dead man's switch). So the model leaves it out: it is not in the
+// post-crash image, and whoever writes that image decides what a -shm file there holds (none,
+// zeros, the stale index the crashed writer left, garbage). After the crash, shm calls fail
+// like every other I/O call.
+//
+// Left out: files outside the armed directory (temp files pass through unmodelled), renames
+// (SQLite does not use them), and inode reuse while an unlinked file is still open.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -129,6 +136,32 @@ export class PassThroughFile {
 
   deviceCharacteristics() {
     return this.inner.deviceCharacteristics();
+  }
+
+  // WAL's shared memory: offered exactly when the wrapped file offers it (a getter, which
+  // forwardMissing would not carry over; without it SQLite would quietly refuse WAL).
+  get sharedMemory() {
+    return Boolean(this.inner.sharedMemory);
+  }
+
+  shmMap(region, size, extend) {
+    return this.inner.shmMap(region, size, extend);
+  }
+
+  shmRead(region) {
+    return this.inner.shmRead(region);
+  }
+
+  shmWrite(region, offset, data) {
+    this.inner.shmWrite(region, offset, data);
+  }
+
+  shmLock(offset, count, flags) {
+    return this.inner.shmLock(offset, count, flags);
+  }
+
+  shmUnmap(deleteStorage) {
+    this.inner.shmUnmap(deleteStorage);
   }
 
   close() {
@@ -236,6 +269,11 @@ function applyOps(image, ops, chances) {
   }
 }
 
+/** Whether `name` is a wal-index (`<db>-shm`), which the model leaves out. */
+export function isWalIndex(name) {
+  return name.endsWith('-shm');
+}
+
 /** The disk under one directory. */
 class Disk {
   constructor(dir) {
@@ -244,8 +282,9 @@ class Disk {
     this.dirId = `${stat.dev}:${stat.ino}`;
     this.names = new Map(); // name → ModelFile, as the directory holds them now
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      // Only files: node-fs's fallback lock directory, say, is none of SQLite's storage.
-      if (!entry.isFile()) continue;
+      // Only files: node-fs's fallback lock directory, say, is none of SQLite's storage; nor is
+      // a wal-index (see the header).
+      if (!entry.isFile() || isWalIndex(entry.name)) continue;
       const name = entry.name;
       const file = path.join(dir, name);
       // Whatever is there at arming time is made durable for real, so the model starts true.
@@ -418,6 +457,12 @@ export class PowerLossVfs extends PassThroughVfs {
     if (this.crashImage) throw new CrashedError();
     return file.inner.size();
   }
+
+  // WAL's shared memory passes through untouched (it is not modelled), until the crash.
+  fileShm(file, call) {
+    if (this.crashImage) throw new CrashedError();
+    return call();
+  }
 }
 
 class PowerLossFile extends PassThroughFile {
@@ -449,4 +494,21 @@ class PowerLossFile extends PassThroughFile {
   size() {
     return this.#vfs.fileSize(this);
   }
+
+  shmMap(region, size, extend) {
+    return this.#vfs.fileShm(this, () => super.shmMap(region, size, extend));
+  }
+
+  shmRead(region) {
+    return this.#vfs.fileShm(this, () => super.shmRead(region));
+  }
+
+  shmWrite(region, offset, data) {
+    this.#vfs.fileShm(this, () => super.shmWrite(region, offset, data));
+  }
+
+  shmLock(offset, count, flags) {
+    return this.#vfs.fileShm(this, () => super.shmLock(offset, count, flags));
+  }
+  // shmUnmap always passes through: it lets go of the real -shm file's descriptor and locks.
 }
