@@ -5,13 +5,24 @@
 // left behind, hot journal included, so recovery through node-fs runs under concurrency too.
 // Then, in half the trials, our node-fs opens the file first (its recovery), and native SQLite
 // judges it (workload.js verify).
+//
+// WAL (--journal wal): the file is made WAL at setup; writers run synchronous=FULL, with a
+// wal_autocheckpoint and journal_size_limit drawn per trial so that checkpoints, WAL restarts
+// and truncations come often. A killed writer leaves its -wal and a -shm whose dead man's
+// switch no one holds once all are dead: the next opener resets it and rebuilds the index from
+// the WAL. Targeted kills also aim at the WAL's syncs and writes and at the wal-index exchange
+// (shm-lock, shm-write). --engine native or mixed makes some or all writers better-sqlite3
+// processes (killed at random moments only: KillVfs is ours).
 
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { Database } from '../../src/index.js';
 import { createSchema, makeRng, nodeFsNamed, verify } from './workload.js';
+
+const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 
 const WRITER = new URL('./writer.js', import.meta.url).pathname;
 const ROUNDS = 2;
@@ -28,6 +39,10 @@ const TARGETS = {
   delete: { kinds: ['sync', 'journal-open', 'delete', 'write'], k: { sync: 45, 'journal-open': 15, delete: 15, write: 400 } },
   truncate: { kinds: ['sync', 'truncate', 'write'], k: { sync: 45, truncate: 15, write: 400 } },
   persist: { kinds: ['sync', 'write'], k: { sync: 45, write: 400 } },
+  wal: {
+    kinds: ['sync', 'wal-sync', 'wal-write', 'truncate', 'shm-lock', 'shm-write'],
+    k: { sync: 200, 'wal-sync': 150, 'wal-write': 2000, truncate: 20, 'shm-lock': 1500, 'shm-write': 4000 },
+  },
 };
 
 /** Reads a writer's log: { committed: seqs, busy, errors, killedItself }. */
@@ -59,14 +74,18 @@ function startWriter(config) {
   return { child, ready, exited };
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Unref'd: a cap that is not reached must not keep the harness alive once the trials are done.
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * `seed`: the trial; `processes`: writers at once; `brk`: 'log' to log before COMMIT (the
  * deliberate fault); `journal`: force a journal mode; `locking`: node-fs's 'native' locks or
- * its 'fallback' lock directory. Returns a trial result for run.js.
+ * its 'fallback' lock directory; `engine`: 'ours', 'native' or 'mixed' (each writer's drawn,
+ * at least one ours). Returns a trial result for run.js.
  */
-export async function killTrial({ seed, processes, brk = null, journal = null, locking = 'native' }) {
+export async function killTrial({
+  seed, processes, brk = null, journal = null, locking = 'native', engine = 'ours',
+}) {
   const vfsName = nodeFsNamed(locking);
   const started = performance.now();
   const rng = makeRng(seed);
@@ -74,20 +93,28 @@ export async function killTrial({ seed, processes, brk = null, journal = null, l
   const cacheSize = rng.pick([5, 20, 2000]);
   const targeted = rng() < 0.5;
   const recoverWithOurs = rng() < 0.5;
+  const engines = [];
+  for (let w = 0; w < processes; w++) engines.push(engine === 'mixed' ? rng.pick(['ours', 'native']) : engine);
+  if (engine === 'mixed' && !engines.includes('ours')) engines[rng.int(0, processes - 1)] = 'ours';
+  const ours = engines.flatMap((e, w) => (e === 'ours' ? [w] : []));
+  // Small autocheckpoints and size limits make checkpoints, restarts and truncations frequent.
+  const wal =
+    mode === 'wal' ? { walAutocheckpoint: rng.pick([4, 30, 1000]), journalSizeLimit: rng.pick([-1, 0, 65536]) } : {};
   const dir = mkdtempSync(join(tmpdir(), 'crash-kill-'));
   const file = join(dir, 'test.db');
   const logOf = (w) => join(dir, `writer-${w}.log`);
   const aims = [];
   const errors = [];
   try {
-    const setup = new Database(file, { vfs: vfsName });
+    const setup = ours.length ? new Database(file, { vfs: vfsName }) : new NativeDatabase(file);
+    if (mode === 'wal') setup.pragma('journal_mode = WAL');
     createSchema(setup, processes);
     setup.close();
 
     for (let round = 0; round < ROUNDS; round++) {
-      const target = targeted ? rng.int(0, processes - 1) : -1;
+      const target = targeted && ours.length ? rng.pick(ours) : -1;
       let kill = null;
-      if (targeted) {
+      if (target >= 0) {
         const { kinds, k } = TARGETS[mode];
         const kind = rng.pick(kinds);
         kill = `${kind}:${rng.int(1, k[kind])}:${rng.pick(['before', 'after'])}`;
@@ -98,7 +125,7 @@ export async function killTrial({ seed, processes, brk = null, journal = null, l
         const loggedUpTo = readLog(logOf(w)).committed.reduce((m, s) => Math.max(m, s), 0);
         const config = {
           file, log: logOf(w), w, seed: (seed * 31 + round * 7 + w) >>> 0, journal: mode, cacheSize,
-          kill: w === target ? kill : null, brk, loggedUpTo, locking,
+          kill: w === target ? kill : null, brk, loggedUpTo, locking, engine: engines[w], ...wal,
         };
         // Some kills land early: during start-up, hot-journal recovery, the first commit.
         const delay = w === target ? TARGET_CAP_MS : rng() < 0.2 ? rng.int(0, 30) : rng.int(30, MAX_DELAY_MS);
@@ -147,6 +174,8 @@ export async function killTrial({ seed, processes, brk = null, journal = null, l
     const commits = [...logged.values()].reduce((n, seqs) => n + seqs.length, 0);
     const label =
       `kill P=${processes}${locking === 'native' ? '' : ` locking=${locking}`} ${mode} cache=${cacheSize}` +
+      (mode === 'wal' ? ` autockpt=${wal.walAutocheckpoint} sizelimit=${wal.journalSizeLimit}` : '') +
+      (engine === 'ours' ? '' : ` engines=${engines.map((e) => (e === 'ours' ? 'o' : 'n')).join('')}`) +
       (targeted ? ` aim=${aims.join(',')} (${hits} hit)` : '') +
       (recoverWithOurs ? ' recover=ours' : '');
     return { kind: 'kill', seed, label, commits, busy, errors, ms: performance.now() - started, ...verdict };

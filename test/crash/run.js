@@ -13,9 +13,13 @@
 //   --processes P     writer processes in a kill trial (default 3)
 //   --seed S          base seed (default: from the clock); trial i has seed S + i, and
 //                     `--seed <trial seed> --trials 1` replays it (exactly, for power trials)
-//   --journal M       force journal mode delete, truncate or persist (default: drawn per trial)
+//   --journal M       force journal mode delete, truncate, persist or wal (default: one of the
+//                     first three, drawn per trial; wal only when asked for)
 //   --locking L       how node-fs locks in kill trials: native (default) or fallback (the lock
-//                     directory, whose entries of killed writers must be recovered)
+//                     directory, whose entries of killed writers must be recovered; not with
+//                     wal, which needs native locks to share its index)
+//   --engine E        the writers of kill trials: ours (default), native (better-sqlite3, all
+//                     of them) or mixed (each drawn; at least one ours); native locking only
 //   --break F         a deliberate fault, to see the harness fail: `sync` (power trials: the
 //                     wrapper drops every xSync) or `log` (writers log before COMMIT)
 //   --verbose         print the judge's notes for every trial, not only failing ones
@@ -38,6 +42,7 @@ function options() {
       seed: { type: 'string' },
       journal: { type: 'string' },
       locking: { type: 'string', default: 'native' },
+      engine: { type: 'string', default: 'ours' },
       break: { type: 'string' },
       verbose: { type: 'boolean', default: false },
     },
@@ -56,12 +61,18 @@ function options() {
   if (values['power-loss']) kind = 'power';
   if (values.kill && values['power-loss']) kind = 'mixed';
   if (!['mixed', 'kill', 'power'].includes(kind)) fail('Expected --kind to be mixed, kill or power');
-  if (values.journal && !['delete', 'truncate', 'persist'].includes(values.journal)) {
-    fail('Expected --journal to be delete, truncate or persist');
+  if (values.journal && !['delete', 'truncate', 'persist', 'wal'].includes(values.journal)) {
+    fail('Expected --journal to be delete, truncate, persist or wal');
   }
   if (values.break && !['sync', 'log'].includes(values.break)) fail('Expected --break to be sync or log');
   if (!['native', 'fallback'].includes(values.locking)) fail('Expected --locking to be native or fallback');
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) fail('Expected --seed to be a whole number');
+  if (!['ours', 'native', 'mixed'].includes(values.engine)) fail('Expected --engine to be ours, native or mixed');
+  if (values.locking === 'fallback' && values.journal === 'wal') {
+    fail('WAL shares its index only with native locks: --journal wal goes without --locking fallback');
+  }
+  if (values.locking === 'fallback' && values.engine !== 'ours') {
+    fail('native SQLite does not see the fallback lock directory: --engine ours with --locking fallback');
+  }  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) fail('Expected --seed to be a whole number');
   return {
     trials: count('trials', 1),
     processes: count('processes', 1),
@@ -69,6 +80,7 @@ function options() {
     seed: values.seed !== undefined ? Number(values.seed) : Date.now() % 1_000_000_000,
     journal: values.journal ?? null,
     locking: values.locking,
+    engine: values.engine,
     brk: values.break ?? null,
     verbose: values.verbose,
   };
@@ -86,7 +98,9 @@ function describe(r) {
 const opts = options();
 console.log(
   `crash-test: ${opts.trials} trials, kind ${opts.kind}, ${opts.processes} processes per kill trial` +
-    `${opts.locking === 'native' ? '' : ` (${opts.locking} locking)`}, seed ${opts.seed}` +
+    `${opts.locking === 'native' ? '' : ` (${opts.locking} locking)`}` +
+    `${opts.engine === 'ours' ? '' : ` (${opts.engine} engines)`}${opts.journal ? `, journal ${opts.journal}` : ''}` +
+    `, seed ${opts.seed}` +
     (opts.brk ? `, BREAK ${opts.brk} (deliberate fault: failures expected)` : ''),
 );
 
@@ -99,7 +113,9 @@ for (let i = 0; i < opts.trials; i++) {
   const brk = opts.brk === 'sync' && kind === 'kill' ? null : opts.brk;
   const r =
     kind === 'kill'
-      ? await killTrial({ seed, processes: opts.processes, brk, journal: opts.journal, locking: opts.locking })
+      ? await killTrial({
+          seed, processes: opts.processes, brk, journal: opts.journal, locking: opts.locking, engine: opts.engine,
+        })
       : powerLossTrial({ seed, brk, journal: opts.journal });
   time[kind].push(r.ms);
   if (r.corrupt) totals.corrupt++;

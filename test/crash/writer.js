@@ -1,9 +1,11 @@
 // A writer process for the process-kill trials (kill-trial.js starts it; nobody else should).
 // It commits numbered transactions through node-fs — or through KillVfs, which SIGKILLs this
-// process at a chosen call — and logs each seq only after COMMIT returned. It never stops by
-// itself: the parent, or KillVfs, kills it.
+// process at a chosen call, or through native SQLite (better-sqlite3) — and logs each seq only
+// after COMMIT returned. It never stops by itself: the parent, or KillVfs, kills it.
 //
-// argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking }.
+// argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking,
+// engine, walAutocheckpoint, journalSizeLimit }. engine is 'ours' (default) or 'native'. In WAL
+// mode the writer sets synchronous=FULL, and the wal_autocheckpoint and journal_size_limit given.
 // Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
 // previous writer w died, seen in the database: committed, though its writer never logged it);
 // `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on
@@ -11,6 +13,7 @@
 // with status 3.
 
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { Database, registerVfs, findVfs } from '../../src/index.js';
 import { KillVfs, parseKillSpec } from './kill-vfs.js';
 import { makeRng, nodeFsNamed, TxnWriter } from './workload.js';
@@ -21,16 +24,32 @@ const config = JSON.parse(process.argv[2]);
 const log = fs.openSync(config.log, 'a');
 const note = (line) => fs.writeSync(log, `${line}\n`);
 
-let vfsName = nodeFsNamed(config.locking);
-if (config.kill) {
-  const vfs = new KillVfs(findVfs(vfsName), parseKillSpec(config.kill), { onKill: () => note('K') });
-  registerVfs(vfs);
-  vfsName = vfs.name;
+function open() {
+  if (config.engine === 'native') {
+    const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
+    return new NativeDatabase(config.file, { timeout: 5000 });
+  }
+  let vfsName = nodeFsNamed(config.locking);
+  if (config.kill) {
+    const vfs = new KillVfs(findVfs(vfsName), parseKillSpec(config.kill), { onKill: () => note('K') });
+    registerVfs(vfs);
+    vfsName = vfs.name;
+  }
+  return new Database(config.file, { vfs: vfsName, timeout: 5000 });
 }
 
 try {
-  const db = new Database(config.file, { vfs: vfsName, timeout: 5000 });
-  db.pragma(`journal_mode = ${config.journal}`);
+  const db = open();
+  const mode = db.pragma(`journal_mode = ${config.journal}`, { simple: true });
+  // A VFS that offered no shared memory would leave the journal as it was, quietly.
+  if (mode !== config.journal) {
+    throw Object.assign(new Error(`journal_mode is ${mode}, not ${config.journal}`), { code: 'MODE' });
+  }
+  if (config.journal === 'wal') {
+    db.pragma('synchronous = FULL');
+    db.pragma(`wal_autocheckpoint = ${config.walAutocheckpoint ?? 1000}`);
+    db.pragma(`journal_size_limit = ${config.journalSizeLimit ?? -1}`);
+  }
   db.pragma(`cache_size = ${config.cacheSize}`);
   const writer = new TxnWriter(db, config.w, makeRng(config.seed));
   const last = writer.last();
