@@ -257,8 +257,9 @@ export function createVfsImport() {
     causeOf(code) {
       const last = lastFailure;
       lastFailure = null;
-      // The primary code is what SQLite keeps of a VFS failure at the least.
-      return last && (last.code & 0xff) === (code & 0xff) ? last.error : undefined;
+      // SQLite passes a VFS's extended code on as it is, or keeps only its primary code; a
+      // failure SQLite shrugged off earlier (a missing journal to delete, say) has another code.
+      return last && (last.code === code || (last.code & 0xff) === code) ? last.error : undefined;
     },
     closeAll() {
       for (let id = 1; id < files.length; id++) {
