@@ -57,6 +57,19 @@ struct alignas(8) ReturnArea {
   int code() const { return ok() ? 0 : at<int32_t>(4); }
 };
 
+// The list<u8> at `at` of a result, put into `buffer`: it landed there already, or (the host
+// returned more than `capacity`) it is copied and freed. How many bytes it gave, at most capacity.
+uint32_t take_list(const ReturnArea& r, size_t at, void* buffer, uint32_t capacity) {
+  auto* data = r.at<uint8_t*>(at);
+  auto size = r.at<uint32_t>(at + 4);
+  uint32_t got = size < capacity ? size : capacity;
+  if (data != buffer) {
+    memcpy(buffer, data, got);
+    abi::release(data, size);
+  }
+  return got;
+}
+
 }  // namespace
 
 namespace vfs_import {
@@ -84,14 +97,7 @@ int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got) {
   vfs_read(file, offset, static_cast<uint32_t>(amount), r.bytes);
   abi::clear_landing();
   if (!r.ok()) return r.code();
-  auto* data = r.at<uint8_t*>(4);
-  auto size = r.at<uint32_t>(8);
-  got = size < static_cast<uint32_t>(amount) ? static_cast<int>(size) : amount;
-  if (data != buffer) {
-    // The host returned more than asked for, so the list did not land in place.
-    memcpy(buffer, data, got);
-    abi::release(data, size);
-  }
+  got = static_cast<int>(take_list(r, 4, buffer, static_cast<uint32_t>(amount)));
   return 0;
 }
 
@@ -157,12 +163,7 @@ int shm_read(uint32_t file, uint32_t region, void* buffer, uint32_t size) {
   vfs_shm_read(file, region, r.bytes);
   abi::clear_landing();
   if (!r.ok()) return r.code();
-  auto* data = r.at<uint8_t*>(4);
-  auto got = r.at<uint32_t>(8);
-  if (data != buffer) {
-    memcpy(buffer, data, got < size ? got : size);
-    abi::release(data, got);
-  }
+  uint32_t got = take_list(r, 4, buffer, size);
   if (got < size) memset(static_cast<uint8_t*>(buffer) + got, 0, size - got);
   return 0;
 }
@@ -221,12 +222,7 @@ void randomness(void* buffer, int amount) {
   abi::land_next_list_in(buffer, static_cast<size_t>(amount));
   vfs_randomness(static_cast<uint32_t>(amount), r.bytes);
   abi::clear_landing();
-  auto* data = r.at<uint8_t*>(0);
-  auto size = r.at<uint32_t>(4);
-  if (data != buffer) {
-    memcpy(buffer, data, size < static_cast<uint32_t>(amount) ? size : amount);
-    abi::release(data, size);
-  }
+  take_list(r, 0, buffer, static_cast<uint32_t>(amount));
 }
 
 void sleep(uint32_t microseconds) { vfs_sleep(microseconds); }

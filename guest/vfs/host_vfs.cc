@@ -243,49 +243,32 @@ int host_shm_unmap(sqlite3_file* handle, int delete_flag) {
   return rc;
 }
 
-const sqlite3_io_methods kIoMethodsWithSharedMemory = {
-    2,                            /* iVersion */
-    host_close,                   /* xClose */
-    host_read,                    /* xRead */
-    host_write,                   /* xWrite */
-    host_truncate,                /* xTruncate */
-    host_sync,                    /* xSync */
-    host_file_size,               /* xFileSize */
-    host_lock,                    /* xLock */
-    host_unlock,                  /* xUnlock */
-    host_check_reserved_lock,     /* xCheckReservedLock */
-    host_file_control,            /* xFileControl */
-    host_sector_size,             /* xSectorSize */
-    host_device_characteristics,  /* xDeviceCharacteristics */
-    host_shm_map,                 /* xShmMap */
-    host_shm_lock,                /* xShmLock */
-    host_shm_barrier,             /* xShmBarrier */
-    host_shm_unmap,               /* xShmUnmap */
-    nullptr,                      /* xFetch */
-    nullptr,                      /* xUnfetch */
-};
-
-const sqlite3_io_methods kIoMethods = {
-    1,                            /* iVersion */
-    host_close,                   /* xClose */
-    host_read,                    /* xRead */
-    host_write,                   /* xWrite */
-    host_truncate,                /* xTruncate */
-    host_sync,                    /* xSync */
-    host_file_size,               /* xFileSize */
-    host_lock,                    /* xLock */
-    host_unlock,                  /* xUnlock */
-    host_check_reserved_lock,     /* xCheckReservedLock */
-    host_file_control,            /* xFileControl */
-    host_sector_size,             /* xSectorSize */
-    host_device_characteristics,  /* xDeviceCharacteristics */
-    nullptr,                      /* xShmMap */
-    nullptr,                      /* xShmLock */
-    nullptr,                      /* xShmBarrier */
-    nullptr,                      /* xShmUnmap */
-    nullptr,                      /* xFetch */
-    nullptr,                      /* xUnfetch */
-};
+// Version 2 with the shm methods for files whose host offers shared memory, else version 1.
+constexpr sqlite3_io_methods io_methods(bool shared_memory) {
+  return sqlite3_io_methods{
+      shared_memory ? 2 : 1,                           /* iVersion */
+      host_close,                                      /* xClose */
+      host_read,                                       /* xRead */
+      host_write,                                      /* xWrite */
+      host_truncate,                                   /* xTruncate */
+      host_sync,                                       /* xSync */
+      host_file_size,                                  /* xFileSize */
+      host_lock,                                       /* xLock */
+      host_unlock,                                     /* xUnlock */
+      host_check_reserved_lock,                        /* xCheckReservedLock */
+      host_file_control,                               /* xFileControl */
+      host_sector_size,                                /* xSectorSize */
+      host_device_characteristics,                     /* xDeviceCharacteristics */
+      shared_memory ? host_shm_map : nullptr,          /* xShmMap */
+      shared_memory ? host_shm_lock : nullptr,         /* xShmLock */
+      shared_memory ? host_shm_barrier : nullptr,      /* xShmBarrier */
+      shared_memory ? host_shm_unmap : nullptr,        /* xShmUnmap */
+      nullptr,                                         /* xFetch */
+      nullptr,                                         /* xUnfetch */
+  };
+}
+constexpr sqlite3_io_methods kIoMethods = io_methods(false);
+constexpr sqlite3_io_methods kIoMethodsWithSharedMemory = io_methods(true);
 
 // --- sqlite3_vfs methods ---
 
