@@ -27,7 +27,7 @@ VFS_IMPORT("check-reserved-lock") void vfs_check_reserved_lock(uint32_t, uint8_t
 VFS_IMPORT("sector-size") int32_t vfs_sector_size(uint32_t);
 VFS_IMPORT("device-characteristics") int32_t vfs_device_characteristics(uint32_t);
 VFS_IMPORT("shm-map") void vfs_shm_map(uint32_t, uint32_t, uint32_t, int32_t, uint8_t* ret);
-VFS_IMPORT("shm-read") void vfs_shm_read(uint32_t, uint32_t, uint8_t* ret);
+VFS_IMPORT("shm-read") void vfs_shm_read(uint32_t, uint32_t, uint32_t, uint32_t, uint8_t* ret);
 VFS_IMPORT("shm-write")
 void vfs_shm_write(uint32_t, uint32_t, uint32_t, const void*, size_t, uint8_t* ret);
 VFS_IMPORT("shm-lock") void vfs_shm_lock(uint32_t, uint32_t, uint32_t, int32_t, uint8_t* ret);
@@ -157,10 +157,10 @@ int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& ex
   return 0;
 }
 
-int shm_read(uint32_t file, uint32_t region, void* buffer, uint32_t size) {
+int shm_read(uint32_t file, uint32_t region, uint32_t offset, void* buffer, uint32_t size) {
   ReturnArea r;
   abi::land_next_list_in(buffer, size);
-  vfs_shm_read(file, region, r.bytes);
+  vfs_shm_read(file, region, offset, size, r.bytes);
   abi::clear_landing();
   if (!r.ok()) return r.code();
   uint32_t got = take_list(r, 4, buffer, size);

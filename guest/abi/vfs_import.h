@@ -23,8 +23,9 @@ int check_reserved_lock(uint32_t file, int& reserved);
 int sector_size(uint32_t file);
 // WAL's shared memory, as wit/sqlite.wit describes the exchange.
 int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& exists);
-// Reads a region straight into `buffer` (`size` bytes; a shorter answer is zero-filled).
-int shm_read(uint32_t file, uint32_t region, void* buffer, uint32_t size);
+// Reads `size` bytes from `offset` of a region straight into `buffer` (a shorter answer is
+// zero-filled).
+int shm_read(uint32_t file, uint32_t region, uint32_t offset, void* buffer, uint32_t size);
 int shm_write(uint32_t file, uint32_t region, uint32_t offset, const void* data, uint32_t size);
 int shm_lock(uint32_t file, uint32_t offset, uint32_t count, int flags);
 int shm_unmap(uint32_t file, bool delete_storage);

@@ -31,7 +31,13 @@ struct SharedMemory {
   int region_count = 0;
   uint8_t** live = nullptr;
   uint8_t** base = nullptr;
+  uint32_t exclusive = 0;  // bit i: shm lock i held exclusively (SQLite changes the index then)
 };
+
+// The start of region 0: two copies of the header (48 bytes each), then the checkpoint
+// information (40 bytes). wal.c's WALINDEX_HDR_SIZE.
+constexpr uint32_t kHeaderBytes = 136;
+constexpr uint32_t kHeaderCopiesBytes = 96;
 
 struct HostFile {
   sqlite3_file base;  // must be first: SQLite hands us a sqlite3_file*
@@ -122,6 +128,7 @@ int host_device_characteristics(sqlite3_file* file) {
 // go: an unchanged byte may be another connection's newer value in the host's copy.
 int shm_publish(HostFile* file) {
   SharedMemory* shm = file->shm;
+  if (!shm->exclusive) return SQLITE_OK;  // SQLite changed nothing
   for (int r = 0; r < shm->region_count; r++) {
     uint8_t* live = shm->live[r];
     uint8_t* base = shm->base[r];
@@ -152,11 +159,24 @@ int shm_publish(HostFile* file) {
   return SQLITE_OK;
 }
 
-// Reads every region afresh from the host.
+// Reads the regions afresh from the host: only the header and checkpoint information while
+// the header is what it was and this connection holds no exclusive lock (it then reads nothing
+// else that can have changed: wal-index entries up to the header's last frame stay as they are).
 int shm_refresh(HostFile* file) {
   SharedMemory* shm = file->shm;
+  if (shm->region_count == 0) return SQLITE_OK;
+  if (!shm->exclusive) {
+    uint8_t header[kHeaderBytes];
+    int rc = vfs_import::shm_read(file->id, 0, 0, header, kHeaderBytes);
+    if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
+    if (memcmp(header, shm->base[0], kHeaderCopiesBytes) == 0) {
+      memcpy(shm->live[0], header, kHeaderBytes);
+      memcpy(shm->base[0], header, kHeaderBytes);
+      return SQLITE_OK;
+    }
+  }
   for (int r = 0; r < shm->region_count; r++) {
-    int rc = vfs_import::shm_read(file->id, r, shm->live[r], shm->region_size);
+    int rc = vfs_import::shm_read(file->id, r, 0, shm->live[r], shm->region_size);
     if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
     memcpy(shm->base[r], shm->live[r], shm->region_size);
   }
@@ -196,7 +216,7 @@ int host_shm_map(sqlite3_file* handle, int region, int size, int extend, void vo
       sqlite3_free(shm->base[r]);
       return SQLITE_NOMEM;
     }
-    rc = vfs_import::shm_read(file->id, r, shm->live[r], size);
+    rc = vfs_import::shm_read(file->id, r, 0, shm->live[r], size);
     if (rc != SQLITE_OK) {
       sqlite3_free(shm->live[r]);
       sqlite3_free(shm->base[r]);
@@ -212,11 +232,18 @@ int host_shm_map(sqlite3_file* handle, int region, int size, int extend, void vo
 int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
   HostFile* file = host_file(handle);
   if (!file->shm) return SQLITE_IOERR_SHMLOCK;
+  SharedMemory* shm = file->shm;
   int rc = shm_publish(file);
   if (rc != SQLITE_OK) return rc;
   rc = vfs_import::shm_lock(file->id, offset, count, flags);
   if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMLOCK);
-  return (flags & SQLITE_SHM_LOCK) ? shm_refresh(file) : SQLITE_OK;
+  uint32_t mask = ((1u << count) - 1) << offset;
+  if (flags & SQLITE_SHM_UNLOCK) {
+    if (flags & SQLITE_SHM_EXCLUSIVE) shm->exclusive &= ~mask;
+    return SQLITE_OK;
+  }
+  if (flags & SQLITE_SHM_EXCLUSIVE) shm->exclusive |= mask;
+  return shm_refresh(file);
 }
 
 void host_shm_barrier(sqlite3_file* handle) {

@@ -161,7 +161,7 @@ export class VfsFile {
    * `shm-map`): a main database whose VFS can share a wal-index between connections. Without
    * it, SQLite keeps WAL to locking_mode=EXCLUSIVE.
    *   shmMap(region, size, extend) → whether the region exists (created zero-filled if extend)
-   *   shmRead(region) → its bytes; shmWrite(region, offset, data)
+   *   shmRead(region, offset, length) → those bytes; shmWrite(region, offset, data)
    *   shmLock(offset, count, flags) → false when held elsewhere (SQLITE_BUSY)
    *   shmUnmap(deleteStorage): drops this file's locks; the last user may drop the storage
    */

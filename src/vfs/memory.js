@@ -120,8 +120,8 @@ class MemoryFile extends VfsFile {
     return this.#shm.map(region, size, extend);
   }
 
-  shmRead(region) {
-    return this.#shm.read(region);
+  shmRead(region, offset, length) {
+    return this.#shm.read(region, offset, length);
   }
 
   shmWrite(region, offset, data) {

@@ -39,8 +39,8 @@ export class SharedMemory {
     return true;
   }
 
-  read(region) {
-    return this.#attach().regions[region];
+  read(region, offset, length) {
+    return this.#attach().regions[region].subarray(offset, offset + length);
   }
 
   write(region, offset, data) {

@@ -90,23 +90,24 @@ export class ShmFile {
     }
   }
 
-  /** The region's current bytes, as a view valid until the next call. */
-  read(region) {
-    const size = this.#regionSize;
-    if (!this.#buffer || this.#buffer.length < size) this.#buffer = Buffer.alloc(size);
+  /** `length` bytes from `offset` of a region (all of it by default), as a view valid until
+   * the next call. */
+  read(region, offset = 0, length = this.#regionSize - offset) {
+    if (!this.#buffer || this.#buffer.length < length) this.#buffer = Buffer.alloc(Math.max(length, this.#regionSize));
     const buffer = this.#buffer;
+    const at = region * this.#regionSize + offset;
     let done = 0;
     try {
-      while (done < size) {
-        const n = fs.readSync(this.#fd, buffer, done, size - done, region * size + done);
+      while (done < length) {
+        const n = fs.readSync(this.#fd, buffer, done, length - done, at + done);
         if (n === 0) break;
         done += n;
       }
     } catch (err) {
       throw fail(SQLITE_IOERR_SHMMAP, 'cannot read', this.#path, err);
     }
-    buffer.fill(0, done, size);
-    return buffer.subarray(0, size);
+    buffer.fill(0, done, length);
+    return buffer.subarray(0, length);
   }
 
   write(region, offset, data) {

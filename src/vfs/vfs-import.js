@@ -194,9 +194,9 @@ export function createVfsImport() {
         throw failure(e, SQLITE_IOERR_SHMMAP);
       }
     },
-    shmRead(id, region) {
+    shmRead(id, region, offset, length) {
       try {
-        return readResult(files[id].shmRead(region), Infinity);
+        return readResult(files[id].shmRead(region, offset, length), length);
       } catch (e) {
         throw failure(e, SQLITE_IOERR_SHMMAP);
       }
