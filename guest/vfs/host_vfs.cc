@@ -159,13 +159,14 @@ int shm_publish(HostFile* file) {
   return SQLITE_OK;
 }
 
-// Reads the regions afresh from the host: only the header and checkpoint information while
-// the header is what it was and this connection holds no exclusive lock (it then reads nothing
-// else that can have changed: wal-index entries up to the header's last frame stay as they are).
-int shm_refresh(HostFile* file) {
+// Reads the regions afresh from the host. Unless `whole`, only the header and checkpoint
+// information while the header is what it was: the wal-index entries up to the header's last
+// frame, all SQLite reads of it, stay as they are until the header changes. `whole` (on taking an
+// exclusive lock, before SQLite may write anywhere in the index) reads everything.
+int shm_refresh(HostFile* file, bool whole) {
   SharedMemory* shm = file->shm;
   if (shm->region_count == 0) return SQLITE_OK;
-  if (!shm->exclusive) {
+  if (!whole) {
     uint8_t header[kHeaderBytes];
     int rc = vfs_import::shm_read(file->id, 0, 0, header, kHeaderBytes);
     if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
@@ -242,14 +243,15 @@ int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
     if (flags & SQLITE_SHM_EXCLUSIVE) shm->exclusive &= ~mask;
     return SQLITE_OK;
   }
-  if (flags & SQLITE_SHM_EXCLUSIVE) shm->exclusive |= mask;
-  return shm_refresh(file);
+  bool exclusive = (flags & SQLITE_SHM_EXCLUSIVE) != 0;
+  if (exclusive) shm->exclusive |= mask;
+  return shm_refresh(file, exclusive);
 }
 
 void host_shm_barrier(sqlite3_file* handle) {
   HostFile* file = host_file(handle);
   // A barrier cannot fail; a failed exchange shows up at the next lock instead.
-  if (file->shm && shm_publish(file) == SQLITE_OK) shm_refresh(file);
+  if (file->shm && shm_publish(file) == SQLITE_OK) shm_refresh(file, false);
 }
 
 int host_shm_unmap(sqlite3_file* handle, int delete_flag) {
