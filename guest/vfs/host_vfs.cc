@@ -124,36 +124,58 @@ int host_device_characteristics(sqlite3_file* file) {
   return vfs_import::device_characteristics(file_id(file));
 }
 
+// Where the next byte that differs from the last exchange is, from `at`; `size` if none.
+uint32_t next_change(const uint8_t* live, const uint8_t* base, uint32_t at, uint32_t size) {
+  while (at < size) {
+    // Equal 8-byte words are skipped fast (regions are a multiple of 8).
+    if (at % 8 == 0 && at + 8 <= size) {
+      uint64_t a, b;
+      memcpy(&a, live + at, 8);
+      memcpy(&b, base + at, 8);
+      if (a == b) {
+        at += 8;
+        continue;
+      }
+    }
+    if (live[at] != base[at]) return at;
+    at++;
+  }
+  return size;
+}
+
+// Whether bytes [from, to) of region `region` are changed by no one but the holder of the
+// WAL write lock: everything but the checkpoint information, which readers (read marks) and
+// checkpointers (backfill count) change under locks of their own.
+bool writer_owns(int region, uint32_t from, uint32_t to) {
+  return region != 0 || to <= kHeaderCopiesBytes || from >= kHeaderBytes;
+}
+
 // Sends the host every run of bytes that differs from the last exchange. Only changed bytes
-// go: an unchanged byte may be another connection's newer value in the host's copy.
+// go: an unchanged byte may be another connection's newer value in the host's copy — except
+// in the writer's own bytes, where runs a few bytes apart go as one (a header update is one run).
 int shm_publish(HostFile* file) {
   SharedMemory* shm = file->shm;
   if (!shm->exclusive) return SQLITE_OK;  // SQLite changed nothing
+  constexpr uint32_t kWalWriteLock = 1;   // bit of lock 0
+  constexpr uint32_t kMergeGap = 16;
+  bool writer = (shm->exclusive & kWalWriteLock) != 0;
+  const uint32_t size = shm->region_size;
   for (int r = 0; r < shm->region_count; r++) {
     uint8_t* live = shm->live[r];
     uint8_t* base = shm->base[r];
-    uint32_t at = 0;
-    while (at < shm->region_size) {
-      // Skip equal 8-byte words fast (regions are a multiple of 8), then find the run's edges.
-      if (at % 8 == 0 && at + 8 <= shm->region_size) {
-        uint64_t a, b;
-        memcpy(&a, live + at, 8);
-        memcpy(&b, base + at, 8);
-        if (a == b) {
-          at += 8;
-          continue;
-        }
-      }
-      if (live[at] == base[at]) {
-        at++;
-        continue;
-      }
+    uint32_t at = next_change(live, base, 0, size);
+    while (at < size) {
       uint32_t end = at + 1;
-      while (end < shm->region_size && live[end] != base[end]) end++;
+      for (;;) {
+        while (end < size && live[end] != base[end]) end++;
+        uint32_t next = next_change(live, base, end, size);
+        if (!writer || next == size || next - end > kMergeGap || !writer_owns(r, end, next)) break;
+        end = next;
+      }
       int rc = vfs_import::shm_write(file->id, r, at, live + at, end - at);
       if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMMAP);
       memcpy(base + at, live + at, end - at);
-      at = end;
+      at = next_change(live, base, end, size);
     }
   }
   return SQLITE_OK;
