@@ -100,6 +100,9 @@ export async function killTrial({
   // Small autocheckpoints and size limits make checkpoints, restarts and truncations frequent.
   const wal =
     mode === 'wal' ? { walAutocheckpoint: rng.pick([4, 30, 1000]), journalSizeLimit: rng.pick([-1, 0, 65536]) } : {};
+  // A lone writer may turn to locking_mode=EXCLUSIVE after a few commits (with company, it
+  // would shut the others out).
+  if (mode === 'wal' && processes === 1) wal.exclusiveAfter = rng.pick([0, 0, 0, 1, 10]);
   const dir = mkdtempSync(join(tmpdir(), 'crash-kill-'));
   const file = join(dir, 'test.db');
   const logOf = (w) => join(dir, `writer-${w}.log`);
@@ -175,6 +178,7 @@ export async function killTrial({
     const label =
       `kill P=${processes}${locking === 'native' ? '' : ` locking=${locking}`} ${mode} cache=${cacheSize}` +
       (mode === 'wal' ? ` autockpt=${wal.walAutocheckpoint} sizelimit=${wal.journalSizeLimit}` : '') +
+      (wal.exclusiveAfter ? ` exclusiveAfter=${wal.exclusiveAfter}` : '') +
       (engine === 'ours' ? '' : ` engines=${engines.map((e) => (e === 'ours' ? 'o' : 'n')).join('')}`) +
       (targeted ? ` aim=${aims.join(',')} (${hits} hit)` : '') +
       (recoverWithOurs ? ' recover=ours' : '');

@@ -104,7 +104,7 @@ console.log(
     (opts.brk ? `, BREAK ${opts.brk} (deliberate fault: failures expected)` : ''),
 );
 
-const totals = { corrupt: 0, lost: 0, half: 0, errors: 0, busy: 0 };
+const totals = { corrupt: 0, lost: 0, half: 0, errors: 0, busy: 0, rolledBack: 0 };
 const time = { kill: [], power: [] };
 for (let i = 0; i < opts.trials; i++) {
   const seed = opts.seed + i;
@@ -123,8 +123,10 @@ for (let i = 0; i < opts.trials; i++) {
   totals.half += r.half;
   totals.errors += r.errors?.length ?? 0;
   totals.busy += r.busy ?? 0;
+  totals.rolledBack += r.rolledBack ?? 0;
   const verdict = describe(r);
-  console.log(`trial ${i + 1} seed ${seed} ${r.label}: ${verdict}; ${r.commits} commits, ${(r.ms / 1000).toFixed(1)} s`);
+  const back = r.rolledBack ? ` (${r.rolledBack} rolled back)` : '';
+  console.log(`trial ${i + 1} seed ${seed} ${r.label}: ${verdict}; ${r.commits} commits${back}, ${(r.ms / 1000).toFixed(1)} s`);
   if (verdict !== 'ok' || opts.verbose) {
     for (const line of [...(r.errors ?? []), ...r.notes]) console.log(`    ${line}`);
   }
@@ -135,6 +137,7 @@ for (const kind of ['kill', 'power']) {
   if (time[kind].length) console.log(`${kind} trials: ${time[kind].length}, ${mean(time[kind])} s each on average`);
 }
 if (totals.busy) console.log(`${totals.busy} transactions retried after SQLITE_BUSY`);
+if (totals.rolledBack) console.log(`${totals.rolledBack} commits rolled back by power loss under WAL synchronous=NORMAL (allowed)`);
 if (totals.errors) console.log(`${totals.errors} writer errors`);
 console.log(`${opts.trials} trials, ${totals.corrupt} corrupt, ${totals.lost} lost commits, ${totals.half} half-applied`);
 process.exitCode = totals.corrupt || totals.lost || totals.half || totals.errors ? 1 : 0;

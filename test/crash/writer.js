@@ -4,8 +4,9 @@
 // after COMMIT returned. It never stops by itself: the parent, or KillVfs, kills it.
 //
 // argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking,
-// engine, walAutocheckpoint, journalSizeLimit }. engine is 'ours' (default) or 'native'. In WAL
-// mode the writer sets synchronous=FULL, and the wal_autocheckpoint and journal_size_limit given.
+// engine, walAutocheckpoint, journalSizeLimit, exclusiveAfter }. engine is 'ours' (default) or
+// 'native'. In WAL mode the writer sets synchronous=FULL, and the wal_autocheckpoint and
+// journal_size_limit given; with exclusiveAfter N, locking_mode=EXCLUSIVE after its N-th commit.
 // Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
 // previous writer w died, seen in the database: committed, though its writer never logged it);
 // `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on
@@ -64,6 +65,7 @@ try {
       continue;
     }
     if (config.brk !== 'log') note(seq);
+    if (seq - last === config.exclusiveAfter) db.pragma('locking_mode = EXCLUSIVE');
     seq++;
   }
 } catch (e) {
