@@ -7,9 +7,12 @@
 // Reader: until told to stop, read transactions that must see a consistent snapshot — the
 // counters' sum equals the number of events — and a total that never goes backwards.
 //
-// argv[2] is JSON: { role, file, w, increments, counters, engine, locking }; engine 'native'
-// runs the same load through better-sqlite3, to compare with; locking 'fallback' makes node-fs
-// use its lock directory. The report goes back over IPC.
+// argv[2] is JSON: { role, file, w, increments, counters, engine, locking, journal }; engine
+// 'native' runs the same load through better-sqlite3, to compare with; locking 'fallback' makes
+// node-fs use its lock directory. journal 'wal': the file is in WAL mode; writers checkpoint
+// every 50 pages, and reader 0 runs a wal_checkpoint of each kind in turn every few batches
+// (one that finds readers or a writer in its way says so: counted, not an error). The report
+// goes back over IPC.
 
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
@@ -18,7 +21,10 @@ import { nodeFsNamed } from './workload.js';
 
 const config = JSON.parse(process.argv[2]);
 // samples: what the busy retries and inconsistent snapshots were, the first few of them.
-const report = { role: config.role, w: config.w, commits: 0, busy: 0, reads: 0, inconsistent: 0, samples: [], errors: [] };
+const report = {
+  role: config.role, w: config.w, commits: 0, busy: 0, reads: 0, inconsistent: 0, samples: [], errors: [], checkpoints: {},
+};
+const CHECKPOINTS = ['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE'];
 const isBusy = (e) => String(e?.code).startsWith('SQLITE_BUSY');
 const describe = (e) => `${e.code ?? e.name}: ${e.message}`;
 
@@ -59,11 +65,28 @@ function write(db) {
   }
 }
 
+// A wal_checkpoint of the given kind; its `busy` column (readers or a writer in the way) is a
+// count, not a failure.
+function checkpoint(db, how) {
+  try {
+    const [{ busy }] = db.pragma(`wal_checkpoint(${how})`);
+    const key = busy ? `${how} busy` : how;
+    report.checkpoints[key] = (report.checkpoints[key] ?? 0) + 1;
+  } catch (e) {
+    if (!isBusy(e)) throw e;
+    report.busy++;
+    if (report.samples.length < 5) report.samples.push(`busy: checkpoint ${how}: ${describe(e)}`);
+  }
+}
+
 async function read(db) {
   const sum = db.prepare('SELECT sum(n) FROM counters').pluck();
   const events = db.prepare('SELECT count(*) FROM events').pluck();
+  const checkpointing = config.journal === 'wal' && config.w === 0;
   let previous = 0;
+  let batches = 0;
   while (!stopping) {
+    if (checkpointing && ++batches % 5 === 0) checkpoint(db, CHECKPOINTS[(batches / 5) % CHECKPOINTS.length]);
     // A batch, then a turn of the event loop so the stop message can arrive.
     for (let i = 0; i < 20; i++) {
       try {
@@ -95,6 +118,11 @@ try {
     config.engine === 'native'
       ? new (createRequire(import.meta.url)('better-sqlite3'))(config.file, { timeout: 5000 })
       : new Database(config.file, { vfs: nodeFsNamed(config.locking), timeout: 5000 });
+  if (config.journal === 'wal') {
+    const mode = db.pragma('journal_mode', { simple: true });
+    if (mode !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
+    if (config.role === 'writer') db.pragma('wal_autocheckpoint = 50');
+  }
   if (config.role === 'writer') write(db);
   else await read(db);
   db.close();

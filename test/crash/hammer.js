@@ -9,9 +9,12 @@
 //
 // Options: --processes P (default 4), --increments K (default 500), --readers R (default 2),
 // --counters C (default 8: few enough that writers collide on them), --engine native (the same
-// load through better-sqlite3, to compare with), --locking fallback (node-fs's lock directory
-// instead of its native locks), --deadline S (default 300: then every worker
-// still running is killed and the run fails, rather than hang on a lock nobody releases).
+// load through better-sqlite3, to compare with) or mixed (workers alternate: ours, native, …),
+// --locking fallback (node-fs's lock directory instead of its native locks), --journal M (the
+// file's journal mode, default delete; wal: readers keep snapshots while writers commit, writers
+// checkpoint every 50 pages, and reader 0 also runs wal_checkpoint, PASSIVE, FULL, RESTART and
+// TRUNCATE in turn), --deadline S (default 300: then every worker still running is killed and
+// the run fails, rather than hang on a lock nobody releases).
 
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,17 +38,26 @@ function options() {
       engine: { type: 'string', default: 'ours' },
       deadline: { type: 'string', default: '300' },
       locking: { type: 'string', default: 'native' },
+      journal: { type: 'string', default: 'delete' },
     },
   });
   if (!['native', 'fallback'].includes(values.locking)) {
     console.error('hammer: Expected --locking to be native or fallback');
     process.exit(2);
   }
-  if (!['ours', 'native'].includes(values.engine)) {
-    console.error('hammer: Expected --engine to be ours or native');
+  if (!['ours', 'native', 'mixed'].includes(values.engine)) {
+    console.error('hammer: Expected --engine to be ours, native or mixed');
     process.exit(2);
   }
-  const out = { engine: values.engine, locking: values.locking };
+  if (!['delete', 'truncate', 'persist', 'wal'].includes(values.journal)) {
+    console.error('hammer: Expected --journal to be delete, truncate, persist or wal');
+    process.exit(2);
+  }
+  if (values.locking === 'fallback' && (values.engine !== 'ours' || values.journal === 'wal')) {
+    console.error('hammer: --locking fallback needs --engine ours (native SQLite does not see it) and no WAL');
+    process.exit(2);
+  }
+  const out = { engine: values.engine, locking: values.locking, journal: values.journal };
   for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1], ['deadline', 1]]) {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) {
@@ -75,7 +87,9 @@ function startWorker(config) {
 }
 
 const opts = options();
-const { processes, increments, readers, counters, engine, deadline, locking } = opts;
+const { processes, increments, readers, counters, engine, deadline, locking, journal } = opts;
+// Worker i's engine: --engine mixed alternates, starting with ours (writers and readers alike).
+const engineOf = (i) => (engine === 'mixed' ? (i % 2 === 0 ? 'ours' : 'native') : engine);
 const dir = mkdtempSync(join(tmpdir(), 'hammer-'));
 const file = join(dir, 'hammer.db');
 const failures = [];
@@ -83,6 +97,7 @@ const notes = []; // what is allowed but worth seeing: busy retries
 const started = performance.now();
 try {
   const setup = new Database(file, { vfs: nodeFsNamed(locking) });
+  setup.pragma(`journal_mode = ${journal}`);
   setup.exec(`
     CREATE TABLE counters(id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
     CREATE TABLE events(writer INTEGER, seq INTEGER, counter INTEGER, PRIMARY KEY(writer, seq));
@@ -94,9 +109,11 @@ try {
   const writerRuns = [];
   const readerRuns = [];
   for (let w = 0; w < processes; w++) {
-    writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine, locking }));
+    writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine: engineOf(w), locking, journal }));
   }
-  for (let r = 0; r < readers; r++) readerRuns.push(startWorker({ role: 'reader', file, w: r, engine, locking }));
+  for (let r = 0; r < readers; r++) {
+    readerRuns.push(startWorker({ role: 'reader', file, w: r, engine: engineOf(r + 1), locking, journal }));
+  }
   const watchdog = setTimeout(() => {
     failures.push(`still running after ${deadline} s: killed`);
     for (const { child } of [...writerRuns, ...readerRuns]) child.kill('SIGKILL');
@@ -110,6 +127,8 @@ try {
   let busy = 0;
   let reads = 0;
   let inconsistent = 0;
+  const checkpoints = [];
+  for (const [how, n] of Object.entries(readerReports[0]?.checkpoints ?? {})) checkpoints.push(`${how} ${n}`);
   for (const r of [...writerReports, ...readerReports]) {
     busy += r.busy;
     reads += r.reads;
@@ -129,6 +148,7 @@ try {
   }
   let total = null;
   let events = null;
+  let mode = null;
   const native = (() => {
     try {
       return new NativeDatabase(file, { timeout: 5000 });
@@ -139,6 +159,8 @@ try {
   })();
   if (native) {
     try {
+      mode = native.pragma('journal_mode', { simple: true });
+      if (mode !== journal) failures.push(`the file's journal mode is ${mode}, expected ${journal}`);
       const check = native.pragma('integrity_check').map((r) => r.integrity_check);
       if (check.join() !== 'ok') failures.push(`integrity_check: ${check.slice(0, 3).join('; ')}`);
       total = native.prepare('SELECT sum(n) FROM counters').pluck().get();
@@ -159,13 +181,17 @@ try {
   if (total !== expected) failures.push(`the counters sum to ${total}, expected ${expected}`);
   if (events !== expected) failures.push(`${events} events, expected ${expected}`);
 
-  const how = engine === 'native' ? ' (better-sqlite3)' : locking === 'fallback' ? ' (fallback locking)' : '';
+  const how =
+    (engine === 'native' ? ' (better-sqlite3)' : engine === 'mixed' ? ' (ours and better-sqlite3)' : '') +
+    (locking === 'fallback' ? ' (fallback locking)' : '') +
+    (journal === 'delete' ? '' : ` (${journal})`);
   console.log(
     `hammer${how}: ${processes} writers × ${increments} increments, ${readers} readers, ${counters} counters: ` +
       `${seconds.toFixed(1)} s`,
   );
   console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
   console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
+  if (journal === 'wal') console.log(`checkpoints by reader 0: ${checkpoints.join(', ') || 'none'}`);
 } catch (e) {
   failures.push(`hammer: ${e.stack ?? e}`);
 } finally {
