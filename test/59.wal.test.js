@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Database, MemoryVfs } from '../src/index.js';
+import { Database, MemoryVfs, NodeFsVfs, registerVfs } from '../src/index.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
@@ -76,6 +76,18 @@ describe('WAL on node-fs', () => {
     assert.equal(native.pragma('integrity_check', { simple: true }), 'ok');
     assert.equal(native.prepare('SELECT count(*) FROM t').pluck().get(), 503);
     native.close();
+  });
+
+  it('with fallback locks (no shared wal-index across processes) stays in its journal mode unless locking is exclusive', () => {
+    registerVfs(new NodeFsVfs({ locking: 'fallback', name: 'node-fs-fallback-59' }));
+    const file = path.join(dir, 'fallback.db');
+    const db = new Database(file, { vfs: 'node-fs-fallback-59' });
+    assert.equal(db.pragma('journal_mode = WAL', { simple: true }), 'delete');
+    db.pragma('locking_mode = EXCLUSIVE');
+    assert.equal(db.pragma('journal_mode = WAL', { simple: true }), 'wal');
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    db.close();
+    assert.equal(fs.existsSync(`${file}-shm`), false, 'no -shm file: the index lived in the connection');
   });
 
   it('native SQLite reads what ours commits while both have it open, and the reverse', () => {
