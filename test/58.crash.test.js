@@ -1,7 +1,7 @@
 // Crash safety of node-fs: the power-loss model (test/support/power-loss-vfs.js) on its own,
 // then the crash harness (test/crash/run.js) at a small size — process kills and simulated
-// power losses must leave nothing corrupt, lost or half-applied — and a run with a deliberate
-// fault, to show the harness can fail.
+// power losses must leave nothing corrupt, lost or half-applied — the same in WAL mode, and a
+// run with a deliberate fault, to show the harness can fail.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -141,6 +141,20 @@ describe('crash harness', () => {
   it('10 trials, process kills and power losses: nothing corrupt, lost or half-applied', () => {
     const run = crashTest('--trials', '10');
     assert.equal(run.last, '10 trials, 0 corrupt, 0 lost commits, 0 half-applied', run.output);
+    assert.equal(run.status, 0, run.output);
+  });
+
+  it('WAL, 3 trials: kills of 2 writer processes, a power loss with checkpoints every 4 pages', () => {
+    // Seeds 106 and 108 are kill trials, 107 a power trial (FULL, recovery by ours).
+    const run = crashTest('--journal', 'wal', '--processes', '2', '--trials', '3', '--seed', '106');
+    assert.equal(run.last, '3 trials, 0 corrupt, 0 lost commits, 0 half-applied', run.output);
+    assert.equal(run.status, 0, run.output);
+  });
+
+  it('WAL: a writer that turns to locking_mode=EXCLUSIVE with its WAL open loses nothing', () => {
+    // Power trials 30037 (after 10 commits) and 30038 (after 1), replayed exactly.
+    const run = crashTest('--power-loss', '--journal', 'wal', '--trials', '2', '--seed', '30037');
+    assert.equal(run.last, '2 trials, 0 corrupt, 0 lost commits, 0 half-applied', run.output);
     assert.equal(run.status, 0, run.output);
   });
 
