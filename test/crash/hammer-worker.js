@@ -7,12 +7,13 @@
 // Reader: until told to stop, read transactions that must see a consistent snapshot — the
 // counters' sum equals the number of events — and a total that never goes backwards.
 //
-// argv[2] is JSON: { role, file, w, increments, counters, engine, locking, journal }; engine
-// 'native' runs the same load through better-sqlite3, to compare with; locking 'fallback' makes
-// node-fs use its lock directory. journal 'wal': the file is in WAL mode; writers checkpoint
-// every 50 pages, and reader 0 runs a wal_checkpoint of each kind in turn every few batches
-// (one that finds readers or a writer in its way says so: counted, not an error). The report
-// goes back over IPC.
+// argv[2] is JSON: { role, file, w, increments, counters, engine, locking, journal,
+// autocheckpoint, checkpoints }; engine 'native' runs the same load through better-sqlite3, to
+// compare with; locking 'fallback' makes node-fs use its lock directory. journal 'wal': the file
+// is in WAL mode; writers set wal_autocheckpoint (default 50 pages), and reader 0, unless
+// checkpoints is false, runs a wal_checkpoint of each kind in turn every few batches (one that
+// finds readers or a writer in its way says so: counted, not an error). The report goes back
+// over IPC.
 
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
@@ -82,7 +83,7 @@ function checkpoint(db, how) {
 async function read(db) {
   const sum = db.prepare('SELECT sum(n) FROM counters').pluck();
   const events = db.prepare('SELECT count(*) FROM events').pluck();
-  const checkpointing = config.journal === 'wal' && config.w === 0;
+  const checkpointing = config.journal === 'wal' && config.w === 0 && config.checkpoints !== false;
   let previous = 0;
   let batches = 0;
   while (!stopping) {
@@ -121,7 +122,7 @@ try {
   if (config.journal === 'wal') {
     const mode = db.pragma('journal_mode', { simple: true });
     if (mode !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
-    if (config.role === 'writer') db.pragma('wal_autocheckpoint = 50');
+    if (config.role === 'writer') db.pragma(`wal_autocheckpoint = ${config.autocheckpoint ?? 50}`);
   }
   if (config.role === 'writer') write(db);
   else await read(db);

@@ -13,11 +13,13 @@
 // --locking fallback (node-fs's lock directory instead of its native locks), --journal M (the
 // file's journal mode, default delete; wal: readers keep snapshots while writers commit, writers
 // checkpoint every 50 pages, and reader 0 also runs wal_checkpoint, PASSIVE, FULL, RESTART and
-// TRUNCATE in turn), --deadline S (default 300: then every worker still running is killed and
+// TRUNCATE in turn; --autocheckpoint N sets the writers' wal_autocheckpoint instead, and with 0
+// and --no-checkpoints the WAL only grows, its index past the first 32 KiB region after some
+// 4000 frames), --deadline S (default 300: then every worker still running is killed and
 // the run fails, rather than hang on a lock nobody releases).
 
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +41,8 @@ function options() {
       deadline: { type: 'string', default: '300' },
       locking: { type: 'string', default: 'native' },
       journal: { type: 'string', default: 'delete' },
+      autocheckpoint: { type: 'string', default: '50' },
+      'no-checkpoints': { type: 'boolean', default: false },
     },
   });
   if (!['native', 'fallback'].includes(values.locking)) {
@@ -57,8 +61,11 @@ function options() {
     console.error('hammer: --locking fallback needs --engine ours (native SQLite does not see it) and no WAL');
     process.exit(2);
   }
-  const out = { engine: values.engine, locking: values.locking, journal: values.journal };
-  for (const [name, min] of [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1], ['deadline', 1]]) {
+  const out = {
+    engine: values.engine, locking: values.locking, journal: values.journal, checkpoints: !values['no-checkpoints'],
+  };
+  const numbers = [['processes', 1], ['increments', 1], ['readers', 0], ['counters', 1], ['deadline', 1], ['autocheckpoint', 0]];
+  for (const [name, min] of numbers) {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n < min) {
       console.error(`hammer: Expected --${name} to be an integer ≥ ${min}`);
@@ -87,7 +94,7 @@ function startWorker(config) {
 }
 
 const opts = options();
-const { processes, increments, readers, counters, engine, deadline, locking, journal } = opts;
+const { processes, increments, readers, counters, engine, deadline, locking, journal, autocheckpoint, checkpoints } = opts;
 // Worker i's engine: --engine mixed alternates, starting with ours (writers and readers alike).
 const engineOf = (i) => (engine === 'mixed' ? (i % 2 === 0 ? 'ours' : 'native') : engine);
 const dir = mkdtempSync(join(tmpdir(), 'hammer-'));
@@ -109,11 +116,22 @@ try {
   const writerRuns = [];
   const readerRuns = [];
   for (let w = 0; w < processes; w++) {
-    writerRuns.push(startWorker({ role: 'writer', file, w, increments, counters, engine: engineOf(w), locking, journal }));
+    writerRuns.push(
+      startWorker({ role: 'writer', file, w, increments, counters, engine: engineOf(w), locking, journal, autocheckpoint }),
+    );
   }
   for (let r = 0; r < readers; r++) {
-    readerRuns.push(startWorker({ role: 'reader', file, w: r, engine: engineOf(r + 1), locking, journal }));
+    readerRuns.push(startWorker({ role: 'reader', file, w: r, engine: engineOf(r + 1), locking, journal, checkpoints }));
   }
+  // How long the WAL grew (its index needs a second 32 KiB region past 4062 frames).
+  let walFrames = 0;
+  const walWatch = setInterval(() => {
+    try {
+      walFrames = Math.max(walFrames, Math.floor((statSync(`${file}-wal`).size - 32) / (4096 + 24)));
+    } catch {
+      // No WAL at this moment.
+    }
+  }, 50);
   const watchdog = setTimeout(() => {
     failures.push(`still running after ${deadline} s: killed`);
     for (const { child } of [...writerRuns, ...readerRuns]) child.kill('SIGKILL');
@@ -122,13 +140,14 @@ try {
   for (const { child } of readerRuns) if (child.connected) child.send('stop');
   const readerReports = await Promise.all(readerRuns.map((run) => run.done));
   clearTimeout(watchdog);
+  clearInterval(walWatch);
   const seconds = (performance.now() - started) / 1000;
 
   let busy = 0;
   let reads = 0;
   let inconsistent = 0;
-  const checkpoints = [];
-  for (const [how, n] of Object.entries(readerReports[0]?.checkpoints ?? {})) checkpoints.push(`${how} ${n}`);
+  const checkpointsRun = [];
+  for (const [how, n] of Object.entries(readerReports[0]?.checkpoints ?? {})) checkpointsRun.push(`${how} ${n}`);
   for (const r of [...writerReports, ...readerReports]) {
     busy += r.busy;
     reads += r.reads;
@@ -191,7 +210,9 @@ try {
   );
   console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
   console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
-  if (journal === 'wal') console.log(`checkpoints by reader 0: ${checkpoints.join(', ') || 'none'}`);
+  if (journal === 'wal') {
+    console.log(`checkpoints by reader 0: ${checkpointsRun.join(', ') || 'none'}; the WAL grew to ${walFrames} frames`);
+  }
 } catch (e) {
   failures.push(`hammer: ${e.stack ?? e}`);
 } finally {
