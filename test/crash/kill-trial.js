@@ -8,7 +8,9 @@
 //
 // WAL (--journal wal): the file is made WAL at setup; writers run synchronous=FULL, with a
 // wal_autocheckpoint and journal_size_limit drawn per trial so that checkpoints, WAL restarts
-// and truncations come often. A killed writer leaves its -wal and a -shm whose dead man's
+// and truncations come often — or, with no autocheckpoint, the WAL only grows: writer 0 of the
+// first round then starts with a transaction of some 4500 pages (table filler), so that the
+// wal-index spans two regions while the others run, and the next opener's recovery rebuilds both. A killed writer leaves its -wal and a -shm whose dead man's
 // switch no one holds once all are dead: the next opener resets it and rebuilds the index from
 // the WAL. Targeted kills also aim at the WAL's syncs and writes and at the wal-index exchange
 // (shm-lock, shm-write). --engine native or mixed makes some or all writers better-sqlite3
@@ -99,7 +101,7 @@ export async function killTrial({
   const ours = engines.flatMap((e, w) => (e === 'ours' ? [w] : []));
   // Small autocheckpoints and size limits make checkpoints, restarts and truncations frequent.
   const wal =
-    mode === 'wal' ? { walAutocheckpoint: rng.pick([4, 30, 1000]), journalSizeLimit: rng.pick([-1, 0, 65536]) } : {};
+    mode === 'wal' ? { walAutocheckpoint: rng.pick([4, 30, 1000, 0]), journalSizeLimit: rng.pick([-1, 0, 65536]) } : {};
   // A lone writer may turn to locking_mode=EXCLUSIVE after a few commits (with company, it
   // would shut the others out).
   if (mode === 'wal' && processes === 1) wal.exclusiveAfter = rng.pick([0, 0, 0, 1, 10]);
@@ -129,6 +131,7 @@ export async function killTrial({
         const config = {
           file, log: logOf(w), w, seed: (seed * 31 + round * 7 + w) >>> 0, journal: mode, cacheSize,
           kill: w === target ? kill : null, brk, loggedUpTo, locking, engine: engines[w], ...wal,
+          prefill: wal.walAutocheckpoint === 0 && round === 0 && w === 0 ? 4500 : 0,
         };
         // Some kills land early: during start-up, hot-journal recovery, the first commit.
         const delay = w === target ? TARGET_CAP_MS : rng() < 0.2 ? rng.int(0, 30) : rng.int(30, MAX_DELAY_MS);

@@ -4,9 +4,11 @@
 // after COMMIT returned. It never stops by itself: the parent, or KillVfs, kills it.
 //
 // argv[2] is JSON: { file, log, w, seed, journal, cacheSize, kill, brk, loggedUpTo, locking,
-// engine, walAutocheckpoint, journalSizeLimit, exclusiveAfter }. engine is 'ours' (default) or
-// 'native'. In WAL mode the writer sets synchronous=FULL, and the wal_autocheckpoint and
-// journal_size_limit given; with exclusiveAfter N, locking_mode=EXCLUSIVE after its N-th commit.
+// engine, walAutocheckpoint, journalSizeLimit, exclusiveAfter, prefill }. engine is 'ours'
+// (default) or 'native'. In WAL mode the writer sets synchronous=FULL, and the
+// wal_autocheckpoint and journal_size_limit given; with exclusiveAfter N, locking_mode=EXCLUSIVE
+// after its N-th commit. prefill N: before saying ready, one transaction of N rows of 3000 bytes
+// (about N pages) into table filler, which the judge does not count.
 // Log lines: `<seq>` committed; `<seq> r` found committed at start (the one in flight when the
 // previous writer w died, seen in the database: committed, though its writer never logged it);
 // `K` KillVfs reached its aim and is killing this process; `B` a transaction that gave up on
@@ -52,6 +54,13 @@ try {
     db.pragma(`journal_size_limit = ${config.journalSizeLimit ?? -1}`);
   }
   db.pragma(`cache_size = ${config.cacheSize}`);
+  if (config.prefill) {
+    db.exec('CREATE TABLE IF NOT EXISTS filler(x BLOB)');
+    const fill = db.prepare('INSERT INTO filler VALUES (zeroblob(3000))');
+    db.exec('BEGIN IMMEDIATE');
+    for (let i = 0; i < config.prefill; i++) fill.run();
+    db.exec('COMMIT');
+  }
   const writer = new TxnWriter(db, config.w, makeRng(config.seed));
   const last = writer.last();
   for (let seq = config.loggedUpTo + 1; seq <= last; seq++) note(`${seq} r`);
