@@ -43,6 +43,8 @@ struct HostFile {
   sqlite3_file base;  // must be first: SQLite hands us a sqlite3_file*
   uint32_t id;
   SharedMemory* shm;  // null until the first xShmMap
+  int lock_level;     // SQLITE_LOCK_*: in WAL with locking_mode=EXCLUSIVE the database is
+                      // locked EXCLUSIVE and SQLite takes no shm locks at all
 };
 
 HostFile* host_file(sqlite3_file* file) { return reinterpret_cast<HostFile*>(file); }
@@ -102,11 +104,15 @@ int host_file_size(sqlite3_file* file, sqlite3_int64* size) {
 }
 
 int host_lock(sqlite3_file* file, int level) {
-  return io_code(vfs_import::lock(file_id(file), level), SQLITE_IOERR_LOCK);
+  int rc = io_code(vfs_import::lock(file_id(file), level), SQLITE_IOERR_LOCK);
+  if (rc == SQLITE_OK) host_file(file)->lock_level = level;
+  return rc;
 }
 
 int host_unlock(sqlite3_file* file, int level) {
-  return io_code(vfs_import::unlock(file_id(file), level), SQLITE_IOERR_UNLOCK);
+  int rc = io_code(vfs_import::unlock(file_id(file), level), SQLITE_IOERR_UNLOCK);
+  if (rc == SQLITE_OK) host_file(file)->lock_level = level;
+  return rc;
 }
 
 int host_check_reserved_lock(sqlite3_file* file, int* reserved) {
@@ -155,10 +161,13 @@ bool writer_owns(int region, uint32_t from, uint32_t to) {
 // in the writer's own bytes, where runs a few bytes apart go as one (a header update is one run).
 int shm_publish(HostFile* file) {
   SharedMemory* shm = file->shm;
-  if (!shm->exclusive) return SQLITE_OK;  // SQLite changed nothing
-  constexpr uint32_t kWalWriteLock = 1;   // bit of lock 0
+  // SQLite changes the index only under an exclusive shm lock, or in locking_mode=EXCLUSIVE,
+  // where it holds the database EXCLUSIVE instead and no other connection is there.
+  bool sole_user = file->lock_level >= SQLITE_LOCK_EXCLUSIVE;
+  if (!shm->exclusive && !sole_user) return SQLITE_OK;  // SQLite changed nothing
+  constexpr uint32_t kWalWriteLock = 1;                  // bit of lock 0
   constexpr uint32_t kMergeGap = 16;
-  bool writer = (shm->exclusive & kWalWriteLock) != 0;
+  bool writer = sole_user || (shm->exclusive & kWalWriteLock) != 0;
   const uint32_t size = shm->region_size;
   for (int r = 0; r < shm->region_count; r++) {
     uint8_t* live = shm->live[r];
@@ -334,6 +343,7 @@ int host_open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int f
   if (rc != SQLITE_OK) return io_code(rc, SQLITE_CANTOPEN);
   host_file->id = id;
   host_file->shm = nullptr;
+  host_file->lock_level = SQLITE_LOCK_NONE;
   host_file->base.pMethods = shared_memory ? &kIoMethodsWithSharedMemory : &kIoMethods;
   if (out_flags) *out_flags = opened_flags;
   return SQLITE_OK;
