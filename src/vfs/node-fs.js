@@ -14,6 +14,17 @@
 // WAL: with native locks, the wal-index is the `-shm` file native SQLite uses, with its locks
 // (shm-file.js), so WAL works across connections, threads, processes and native sqlite3; with
 // the fallback, WAL needs locking_mode=EXCLUSIVE. Left out: mmap (xFetch).
+//
+// Confinement: `root` (a directory) keeps every file inside it. Relative names start at the root,
+// not at process.cwd(); what counts is where a name really leads, symlinks followed, so `..`,
+// absolute paths elsewhere and symlinks that lead out are refused with SQLITE_CANTOPEN and a
+// message that says so. Every name SQLite hands over is checked (fullPathname, open, access,
+// delete: journals and WALs are names too), and so are the `-shm` file and the fallback's lock
+// directory, which are derived here. A checked name is opened as its real path, its last
+// component with O_NOFOLLOW, and on Linux the descriptor is asked where it landed, so a symlink
+// swapped in between the check and the open cannot lead out either. Temporary files (only with
+// PRAGMA temp_store=FILE: this build keeps them in memory by default) are made in the root and
+// unlinked at once where the system allows, so not even a crash leaves one behind.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,6 +64,7 @@ import {
 } from './constants.js';
 
 const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL, R_OK, W_OK } = fs.constants;
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0; // Windows has none (nor unprivileged symlinks)
 
 // Errors that mean "not allowed to write here", after which a read-write open retries read-only,
 // as os_unix.c does.
@@ -92,15 +104,104 @@ function syncDirectory(dirname, log) {
   }
 }
 
+/** Whether the real path `real` is the real root `root` or lies beneath it. */
+function isInside(root, real) {
+  const rel = path.relative(root, real);
+  // Not rel.startsWith('..'): a file named '..x.db' in the root is inside.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+// Where the absolute name `full` really leads: its real path if it exists; else the real path of
+// its nearest existing ancestor with the rest appended, a dangling symlink on the way being
+// followed to where an open with O_CREAT would make the file. Throws what the file system says
+// of a component it cannot resolve (EACCES, ELOOP).
+function realPathOf(full) {
+  for (let hops = 0; hops < 40; hops++) {
+    // existsSync first: the usual "no journal here" then costs no exception.
+    if (fs.existsSync(full)) return fs.realpathSync.native(full);
+    let dir = path.dirname(full);
+    const rest = [path.basename(full)];
+    let realDir;
+    for (;;) {
+      try {
+        realDir = fs.realpathSync.native(dir);
+        break;
+      } catch (err) {
+        const up = path.dirname(dir);
+        if ((err.code !== 'ENOENT' && err.code !== 'ENOTDIR') || up === dir) throw err;
+        rest.unshift(path.basename(dir));
+        dir = up;
+      }
+    }
+    const first = path.join(realDir, rest[0]);
+    if (!fs.lstatSync(first, { throwIfNoEntry: false })?.isSymbolicLink()) return path.join(realDir, ...rest);
+    full = path.join(path.resolve(realDir, fs.readlinkSync(first)), ...rest.slice(1));
+  }
+  throw Object.assign(new Error(`too many symbolic links in ${full}`), { code: 'ELOOP' });
+}
+
+/**
+ * The real path of `filename` (relative to `root`) if it lies inside the real root `root`;
+ * else a CANTOPEN VfsError that says where it leads. `entry`: only the directory holding the
+ * name must be inside, for unlink, which removes a symlink and not what it points to.
+ */
+function confine(root, filename, { entry = false } = {}) {
+  const shown = JSON.stringify(filename);
+  // A C string ends at NUL, so such a name would mean one thing to SQLite and another to us.
+  if (filename.includes('\0')) throw new VfsError(SQLITE_CANTOPEN, `${shown} contains a NUL byte`);
+  const full = path.resolve(root, filename);
+  let real;
+  try {
+    real = entry ? path.join(realPathOf(path.dirname(full)), path.basename(full)) : realPathOf(full);
+  } catch (err) {
+    throw new VfsError(SQLITE_CANTOPEN, `${shown}: ${err.message}`, { cause: err });
+  }
+  if (isInside(root, real)) return real;
+  throw new VfsError(SQLITE_CANTOPEN, real === full
+    ? `${shown} is outside the root ${root}`
+    : `${shown} leads to ${real}, outside the root ${root}`);
+}
+
+// On Linux an open descriptor tells where it really landed, whatever was swapped into the path
+// between the check and the open (O_NOFOLLOW covers only the last component). Elsewhere, or
+// without /proc, the check before the open is all there is.
+function landedInside(root, fd) {
+  if (process.platform !== 'linux') return true;
+  let real;
+  try {
+    real = fs.readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return true;
+  }
+  return isInside(root, real);
+}
+
+/** The real path of the directory `root`, checked once, so that moving a symlink later changes nothing. */
+function realRoot(root) {
+  if (typeof root !== 'string' || root === '') {
+    throw new TypeError(`Expected "root" to be the path of a directory, got ${typeof root === 'string' ? "''" : String(root)}`);
+  }
+  let real;
+  try {
+    real = fs.realpathSync.native(root);
+    if (!fs.statSync(real).isDirectory()) throw new Error(`${real} is not a directory`);
+  } catch (err) {
+    throw new TypeError(`Expected "root" to be an existing directory: ${err.message}`, { cause: err });
+  }
+  return real;
+}
+
 export class NodeFsVfs extends Vfs {
   name = 'node-fs';
   #native;
+  #root = null; // the real path every file must lie in, or null: not confined
 
   /**
    * `locking`: 'auto' (the default), 'native' or 'fallback' (see the top of this file); `name`
-   * registers this instance under another name than 'node-fs'.
+   * registers this instance under another name than 'node-fs'; `root`, an existing directory,
+   * keeps every file inside it (see the top of this file).
    */
-  constructor({ locking = 'auto', name, ...options } = {}) {
+  constructor({ locking = 'auto', name, root, ...options } = {}) {
     super(options);
     if (!['auto', 'native', 'fallback'].includes(locking)) {
       throw new TypeError(`Expected "locking" to be 'auto', 'native' or 'fallback', got ${String(locking)}`);
@@ -110,6 +211,12 @@ export class NodeFsVfs extends Vfs {
     }
     this.#native = locking !== 'fallback' && nativeLocks !== null;
     if (name !== undefined) this.name = name;
+    if (root !== undefined && root !== null) this.#root = realRoot(root);
+  }
+
+  /** The real path of the directory every file is kept in, or null when files are not confined. */
+  get root() {
+    return this.#root;
   }
 
   /** 'native' or 'fallback': how this VFS locks databases. */
@@ -119,10 +226,17 @@ export class NodeFsVfs extends Vfs {
 
   open(filename, flags) {
     this.log?.('open', filename, flags);
+    const root = this.#root;
     const temp = filename === null;
-    const name = temp
-      ? path.join(os.tmpdir(), `sqlite-component-${randomBytes(12).toString('hex')}`)
-      : path.resolve(filename);
+    let name;
+    if (temp) {
+      const unique = `sqlite-component-${randomBytes(12).toString('hex')}`;
+      name = root === null ? path.join(os.tmpdir(), unique) : path.join(root, `.${unique}`);
+    } else {
+      name = root === null ? path.resolve(filename) : confine(root, filename);
+    }
+    // A confined name was checked as a real path: its last component must still be no symlink.
+    const nofollow = root === null ? 0 : O_NOFOLLOW;
 
     // Never O_TRUNC: opening an existing database or hot journal must keep its contents.
     let mode = O_RDONLY;
@@ -135,16 +249,23 @@ export class NodeFsVfs extends Vfs {
 
     let fd;
     try {
-      fd = fs.openSync(name, mode, 0o644);
+      fd = fs.openSync(name, mode | nofollow, 0o644);
     } catch (err) {
       if (err.code === 'EISDIR') throw fail(SQLITE_CANTOPEN_ISDIR, name, err);
+      if (err.code === 'ELOOP' && nofollow) {
+        throw new VfsError(SQLITE_CANTOPEN, `${name} became a symlink while it was being opened`, { cause: err });
+      }
       if (mode === O_RDONLY || !NOT_WRITABLE.has(err.code)) throw fail(SQLITE_CANTOPEN, name, err);
       try {
-        fd = fs.openSync(name, O_RDONLY);
+        fd = fs.openSync(name, O_RDONLY | nofollow);
       } catch (err2) {
         throw fail(SQLITE_CANTOPEN, name, err2);
       }
       flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+    }
+    if (root !== null && !landedInside(root, fd)) {
+      fs.closeSync(fd);
+      throw new VfsError(SQLITE_CANTOPEN, `${name} led outside the root ${root} while it was being opened`);
     }
 
     // Linux lets O_RDONLY open a directory; SQLite must not mistake one for an empty database.
@@ -160,35 +281,59 @@ export class NodeFsVfs extends Vfs {
       throw new VfsError(SQLITE_CANTOPEN_ISDIR, `${name} is a directory`);
     }
 
+    // A temporary file in the root goes at once where the system lets an open file go, so that
+    // nothing is left in the user's directory even by a crash; the descriptor keeps the storage.
+    let deleteOnClose = temp || Boolean(flags & SQLITE_OPEN_DELETEONCLOSE);
+    if (temp && root !== null && process.platform !== 'win32') {
+      try {
+        fs.unlinkSync(name);
+        deleteOnClose = false;
+      } catch {
+        // Then it goes at close, as the others do.
+      }
+    }
+
     // Only a main database is ever locked. Native locks sit on this very descriptor; the
     // fallback gathers this thread's connections by file identity (whichever node-fs instance
     // opened them: the lock directory knows one owner per thread), so that a second name for
     // the file, a hard link, meets the same lock.
     let lock = null;
     if (flags & SQLITE_OPEN_MAIN_DB) {
+      if (root !== null && !this.#native) {
+        // The lock directory is made and written here, not by SQLite: it must not lead out either.
+        try {
+          confine(root, `${name}.lock`);
+        } catch (err) {
+          fs.closeSync(fd);
+          throw err;
+        }
+      }
       lock = this.#native
         ? new ByteRangeLock(fd, name)
         : new FileLock(`node-fs:${stat.dev}:${stat.ino}`, () => new DirLock(name, stat));
     }
     const dirSync = Boolean(flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL);
-    const deleteOnClose = temp || Boolean(flags & SQLITE_OPEN_DELETEONCLOSE);
     const shm = lock && this.#native ? new ShmFile(name, nativeLocks) : null;
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm });
+    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm, root });
     return { file, flags };
   }
 
   delete(filename, syncDir) {
     this.log?.('delete', filename, syncDir);
+    const name = this.#root === null ? filename : confine(this.#root, filename, { entry: true });
     try {
-      fs.unlinkSync(filename);
+      fs.unlinkSync(name);
     } catch (err) {
-      throw fail(err.code === 'ENOENT' ? SQLITE_IOERR_DELETE_NOENT : SQLITE_IOERR_DELETE, filename, err);
+      throw fail(err.code === 'ENOENT' ? SQLITE_IOERR_DELETE_NOENT : SQLITE_IOERR_DELETE, name, err);
     }
     // Without this a crash can bring a deleted hot journal back.
-    if (syncDir) syncDirectory(path.dirname(path.resolve(filename)), this.log);
+    if (syncDir) syncDirectory(path.dirname(path.resolve(name)), this.log);
   }
 
   access(filename, flags) {
+    // Under a root, a journal or WAL name that a symlink leads out with is refused rather than
+    // reported absent: a hot journal must not be silently passed over.
+    if (this.#root !== null) filename = confine(this.#root, filename);
     // SQLite asks whether a journal and a WAL exist at the start of every read transaction.
     // existsSync answers without building an exception for the usual "no", which accessSync
     // costs several microseconds for.
@@ -204,7 +349,9 @@ export class NodeFsVfs extends Vfs {
   // Symlinks are resolved, as native SQLite resolves them, so that the journal lands beside the
   // real file, where every other opener looks for it. A file that does not exist yet is named
   // in its directory's real path; a directory that does not exist leaves the name as it is.
+  // Under a root, the name is the checked real path.
   fullPathname(filename) {
+    if (this.#root !== null) return confine(this.#root, filename);
     const full = path.resolve(filename);
     try {
       return fs.realpathSync(full);
@@ -225,8 +372,9 @@ class NodeFsFile extends VfsFile {
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
   #shm; // a main database's -shm file (native locks only), opened at the first shmMap
+  #root; // the VFS's root, or null
 
-  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm, root = null }) {
     super(lock);
     this.path = name;
     this.#vfs = vfs;
@@ -235,6 +383,7 @@ class NodeFsFile extends VfsFile {
     this.#dirSync = dirSync;
     this.#lockDir = lockDir;
     this.#shm = shm;
+    this.#root = root;
   }
 
   get sharedMemory() {
@@ -242,6 +391,9 @@ class NodeFsFile extends VfsFile {
   }
 
   shmMap(region, size, extend) {
+    // ShmFile opens `<db>-shm` itself, at the first map: under a root, no symlink there may lead
+    // out. Maps are few (one per new region), so each one checks.
+    if (this.#root !== null) confine(this.#root, `${this.path}-shm`);
     return this.#shm.map(region, size, extend);
   }
 
