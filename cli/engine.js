@@ -1,14 +1,28 @@
 // The Database class the shell drives, and the text of REAL values as that engine renders them.
 
 /**
- * This package's Database. SQLITE_COMPONENT_SHELL_ENGINE=native swaps in better-sqlite3 (a dev
- * dependency, same API) to compare the two engines; nothing else sets it.
+ * This package's Database. With `root`, the default VFS of this process becomes a node-fs kept
+ * to that directory, so that no file outside it — FILE, ATTACH, VACUUM INTO — can be reached.
+ * SQLITE_COMPONENT_SHELL_ENGINE=native swaps in better-sqlite3 (a dev dependency, same API) to
+ * compare the two engines; it has no VFS to confine, and nothing but that comparison sets it.
  */
-export async function loadDatabase() {
+export async function loadDatabase({ root = null } = {}) {
   if (process.env.SQLITE_COMPONENT_SHELL_ENGINE === 'native') {
     return (await import('better-sqlite3')).default;
   }
-  return (await import('../src/index.js')).Database;
+  const { Database, NodeFsVfs, registerVfs } = await import('../src/index.js');
+  // Under the default name, so that every Database of the shell (and what its SQL attaches)
+  // goes through it without naming a VFS.
+  if (root !== null) {
+    let vfs;
+    try {
+      vfs = new NodeFsVfs({ root });
+    } catch (e) {
+      throw new Error(`cannot keep database files to ${root}: ${e.cause?.message ?? e.message}`);
+    }
+    registerVfs(vfs, { makeDefault: true });
+  }
+  return Database;
 }
 
 /**

@@ -43,6 +43,14 @@ function words(line) {
     .map((m) => m[3] ?? m[2] ?? m[1].replace(/\\(.)/g, '$1'));
 }
 
+/**
+ * An error's message, followed by its VFS's own when there is one: SQLite says only "unable to
+ * open database file"; the VFS says why (e.g. that the file lies outside the shell's root).
+ */
+export function errorText(e) {
+  return e?.cause?.message ? `${e.message}: ${e.cause.message}` : String(e?.message ?? e);
+}
+
 export class Session {
   mode = 'list';
   headers = false;
@@ -132,7 +140,7 @@ export class Session {
       try {
         this.#run(statement);
       } catch (e) {
-        return this.#fail(e.message);
+        return this.#fail(errorText(e));
       }
     }
     return true;
@@ -182,7 +190,7 @@ export class Session {
     try {
       return chosen() ?? true;
     } catch (e) {
-      return this.#fail(e.message);
+      return this.#fail(errorText(e));
     }
   }
 

@@ -5,15 +5,19 @@
 import { createInterface } from 'node:readline';
 import { readFileSync, writeSync } from 'node:fs';
 import { loadDatabase, realFormatter } from './engine.js';
-import { Session } from './session.js';
+import { Session, errorText } from './session.js';
 
 const USAGE = `Usage: sqlite-component [OPTIONS] [FILE] [SQL...]
 FILE is the database file (created if missing; an in-memory database if omitted).
 Each SQL argument is SQL or a dot-command; without any, SQL is read from stdin.
+Database files, FILE and those SQL names (ATTACH, VACUUM INTO), must lie inside the
+current directory, symlinks followed, unless -root or -no-root says otherwise.
 OPTIONS:
   -cmd COMMAND   run COMMAND (SQL or a dot-command) before reading stdin
   -help          show this message
   -init FILE     read and run FILE first
+  -no-root       let database files lie anywhere
+  -root DIR      keep database files inside DIR instead of the current directory
   -version       show the SQLite version
 `;
 
@@ -41,16 +45,18 @@ const toStderr = writer(2);
 const warn = (line) => toStderr(`${line}\n`);
 
 function parseArgs(argv) {
-  const opts = { file: null, sql: [], cmds: [], init: null, help: false, version: false };
+  const opts = { file: null, sql: [], cmds: [], init: null, help: false, version: false, root: process.cwd() };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     // The CLI takes -x and --x alike.
     const flag = arg.startsWith('-') && arg.length > 1 ? arg.replace(/^--?/, '') : null;
     if (flag === 'help' || flag === 'h') opts.help = true;
     else if (flag === 'version') opts.version = true;
-    else if ((flag === 'cmd' || flag === 'init') && i + 1 < argv.length) {
+    else if (flag === 'no-root') opts.root = null;
+    else if ((flag === 'cmd' || flag === 'init' || flag === 'root') && i + 1 < argv.length) {
       if (flag === 'cmd') opts.cmds.push(argv[++i]);
-      else opts.init = argv[++i];
+      else if (flag === 'init') opts.init = argv[++i];
+      else opts.root = argv[++i];
     } else if (flag !== null) throw new Error(`unknown option: ${arg}\nUse -help for a list of options.`);
     else if (opts.file === null) opts.file = arg;
     else opts.sql.push(arg);
@@ -109,13 +115,21 @@ async function main(argv) {
     write(USAGE);
     return 0;
   }
-  const Database = await loadDatabase();
+  let Database;
+  try {
+    Database = await loadDatabase({ root: opts.root });
+  } catch (e) {
+    warn(`Error: ${e.message}`);
+    return 1;
+  }
   const file = opts.file ?? ':memory:';
   let db;
   try {
     db = new Database(file);
   } catch (e) {
-    warn(`Error: unable to open database "${file}": ${e.message}`);
+    // The root is the shell's doing, not the user's file's: say how to move it.
+    const hint = /outside the root/.test(e.cause?.message) ? ' (see -root and -no-root)' : '';
+    warn(`Error: unable to open database "${file}": ${errorText(e)}${hint}`);
     return 1;
   }
   try {

@@ -393,6 +393,73 @@ describe('options', () => {
   });
 });
 
+// The shell keeps database files to its working directory (`dir` here) unless -root or -no-root
+// says otherwise, so that SQL it is fed cannot ATTACH or VACUUM INTO files elsewhere.
+describe('confinement to a root', () => {
+  let elsewhere; // a directory beside the working directory, not inside it
+  let outsideDb;
+  before(() => {
+    elsewhere = mkdtempSync(join(tmpdir(), 'shell-test-elsewhere-'));
+    outsideDb = join(elsewhere, 'x.db');
+    assert.equal(spawn('sqlite3', [outsideDb, 'CREATE TABLE o(v); INSERT INTO o VALUES (7);']).status, 0);
+  });
+  after(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+  it('refuses a FILE outside the working directory, saying how to widen the root', () => {
+    const r = ours([outsideDb, 'SELECT v FROM o']);
+    assert.equal(r.status, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^Error: unable to open database ".*x\.db": unable to open database file: ".*x\.db" is outside the root .*\(see -root and -no-root\)\n$/);
+  });
+
+  it('opens it with -root DIR or -no-root (--root and --no-root too)', () => {
+    for (const args of [['-root', elsewhere], ['--root', elsewhere], ['-no-root'], ['--no-root']]) {
+      const r = ours([...args, outsideDb, 'SELECT v FROM o']);
+      assert.equal(r.err, '', args.join(' '));
+      assert.equal(r.out, '7\n');
+    }
+  });
+
+  it('refuses ATTACH and VACUUM INTO outside the root and goes on; inside they work', () => {
+    const file = fresh();
+    const r = ours([file], [
+      `ATTACH '${outsideDb}' AS o;`,
+      "ATTACH '../x.db' AS p;",
+      `VACUUM INTO '${join(elsewhere, 'copy.db')}';`,
+      "ATTACH 'inside.db' AS i;",
+      "VACUUM INTO 'inside-copy.db';",
+      "SELECT name FROM pragma_database_list ORDER BY seq;",
+    ].join('\n'));
+    assert.equal(r.out, 'main\ni\n');
+    const errors = r.err.trimEnd().split('\n');
+    assert.equal(errors.length, 3, r.err);
+    for (const line of errors) assert.match(line, /^Error: unable to open database: .*: ".*" is outside the root /);
+    assert.equal(r.status, 1);
+    assert.ok(!existsSync(join(elsewhere, 'copy.db')));
+    assert.ok(existsSync(join(dir, 'inside.db')) && existsSync(join(dir, 'inside-copy.db')));
+  });
+
+  it('keeps an in-memory database to the root too', () => {
+    const r = ours([':memory:', `ATTACH '${outsideDb}' AS o`]);
+    assert.equal(r.status, 1);
+    assert.match(r.err, /is outside the root/);
+  });
+
+  it('-root with a directory that does not exist is an error before anything runs', () => {
+    const r = ours(['-root', join(elsewhere, 'missing'), ':memory:', 'SELECT 1']);
+    assert.equal(r.status, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /^Error: cannot keep database files to .*missing: ENOENT/);
+  });
+
+  it('-help tells of the root and both options', () => {
+    const { out } = ours(['-help']);
+    assert.match(out, /current directory/);
+    assert.match(out, /^ {2}-root DIR /m);
+    assert.match(out, /^ {2}-no-root /m);
+  });
+});
+
 describe('interactive prompt', () => {
   // `script` gives the shell a pseudo-terminal; without it there is no prompt to test.
   const hasScript = existsSync('/usr/bin/script');
