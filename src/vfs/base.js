@@ -83,14 +83,19 @@ export class Vfs {
  */
 export class VfsFile {
   #lock;
+  #shm;
 
   /**
    * `lock` is what excludes other connections: an object with `level`, `lock(level)` → bool,
    * `unlock(level)` and `checkReserved()` (a FileLock, or node-fs's native locks); a string, which
    * names the file in an in-process FileLock (VFS name + full path); or null for a file that is
    * never locked (journals, temp files), whose lock only records the level asked for.
+   * `sharedMemory`, for a main database whose VFS can share WAL's wal-index between connections,
+   * serves the shm* methods below: an object with map, read, write, lock and unmap (the memory
+   * VFS's SharedMemory, node-fs's ShmFile).
    */
-  constructor(lock) {
+  constructor(lock, sharedMemory = null) {
+    this.#shm = sharedMemory;
     if (typeof lock === 'string') this.#lock = new FileLock(lock);
     else if (lock === null) this.#lock = new Unlocked();
     else if (typeof lock?.lock === 'function' && typeof lock.unlock === 'function' && typeof lock.checkReserved === 'function') {
@@ -158,19 +163,39 @@ export class VfsFile {
 
   /**
    * Whether this file offers WAL's shared memory, the shm* methods below (wit/sqlite.wit,
-   * `shm-map`): a main database whose VFS can share a wal-index between connections. Without
-   * it, SQLite keeps WAL to locking_mode=EXCLUSIVE.
-   *   shmMap(region, size, extend) → whether the region exists (created zero-filled if extend)
-   *   shmRead(region, offset, length) → those bytes; shmWrite(region, offset, data)
-   *   shmLock(offset, count, flags) → false when held elsewhere (SQLITE_BUSY)
-   *   shmUnmap(deleteStorage): drops this file's locks; the last user may drop the storage
+   * `shm-map`). Without it, SQLite keeps WAL to locking_mode=EXCLUSIVE.
    */
   get sharedMemory() {
-    return false;
+    return this.#shm !== null;
+  }
+
+  /** xShmMap: whether the region exists; `extend` creates it (and those before it) zero-filled. */
+  shmMap(region, size, extend) {
+    return this.#shm.map(region, size, extend);
+  }
+
+  /** The region's bytes `offset`..`offset + length`, as a view valid until the next call. */
+  shmRead(region, offset, length) {
+    return this.#shm.read(region, offset, length);
+  }
+
+  shmWrite(region, offset, data) {
+    this.#shm.write(region, offset, data);
+  }
+
+  /** xShmLock: false when another connection's lock is in the way (SQLITE_BUSY). */
+  shmLock(offset, count, flags) {
+    return this.#shm.lock(offset, count, flags);
+  }
+
+  /** xShmUnmap: drops this file's shm locks; `deleteStorage` (the last user) drops the index. */
+  shmUnmap(deleteStorage) {
+    this.#shm.unmap(deleteStorage);
   }
 
   /** xClose. Subclasses call this first to let go of the lock, then release their storage. */
   close() {
+    this.#shm?.unmap(false);
     this.#lock.unlock(SQLITE_LOCK_NONE);
   }
 }

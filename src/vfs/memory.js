@@ -69,11 +69,11 @@ class MemoryFile extends VfsFile {
   #entry;
   #deleteOnClose;
   #readonly;
-  #shm = null;
 
   constructor(vfs, name, entry, deleteOnClose, readonly) {
     // Locked by identity: a file deleted and made again under its name is another file.
-    super(new FileLock(entry));
+    // WAL between the connections of this thread: the wal-index lives in shared-memory.js.
+    super(new FileLock(entry), new SharedMemory(entry));
     this.path = name;
     this.#vfs = vfs;
     this.#entry = entry;
@@ -110,36 +110,8 @@ class MemoryFile extends VfsFile {
     return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
   }
 
-  // WAL between the connections of this thread: the wal-index lives in shared-memory.js.
-  get sharedMemory() {
-    return true;
-  }
-
-  shmMap(region, size, extend) {
-    this.#shm ??= new SharedMemory(this.#entry);
-    return this.#shm.map(region, size, extend);
-  }
-
-  shmRead(region, offset, length) {
-    return this.#shm.read(region, offset, length);
-  }
-
-  shmWrite(region, offset, data) {
-    this.#shm.write(region, offset, data);
-  }
-
-  shmLock(offset, count, flags) {
-    return this.#shm.lock(offset, count, flags);
-  }
-
-  shmUnmap(deleteStorage) {
-    this.#shm?.unmap(deleteStorage);
-    this.#shm = null;
-  }
-
   close() {
     this.#vfs.log?.('close', this.path);
-    this.shmUnmap(false);
     super.close();
     // Only if the name still means this file: it may have been deleted and recreated meanwhile.
     if (this.#deleteOnClose && files.get(this.path) === this.#entry) files.delete(this.path);

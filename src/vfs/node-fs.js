@@ -371,46 +371,25 @@ class NodeFsFile extends VfsFile {
   #deleteOnClose;
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
-  #shm; // a main database's -shm file (native locks only), opened at the first shmMap
   #root; // the VFS's root, or null
 
+  // `shm`: a main database's -shm file (native locks only), opened at the first shmMap.
   constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm, root = null }) {
-    super(lock);
+    super(lock, shm);
     this.path = name;
     this.#vfs = vfs;
     this.#fd = fd;
     this.#deleteOnClose = deleteOnClose;
     this.#dirSync = dirSync;
     this.#lockDir = lockDir;
-    this.#shm = shm;
     this.#root = root;
-  }
-
-  get sharedMemory() {
-    return this.#shm !== null;
   }
 
   shmMap(region, size, extend) {
     // ShmFile opens `<db>-shm` itself, at the first map: under a root, no symlink there may lead
     // out. Maps are few (one per new region), so each one checks.
     if (this.#root !== null) confine(this.#root, `${this.path}-shm`);
-    return this.#shm.map(region, size, extend);
-  }
-
-  shmRead(region) {
-    return this.#shm.read(region);
-  }
-
-  shmWrite(region, offset, data) {
-    this.#shm.write(region, offset, data);
-  }
-
-  shmLock(offset, count, flags) {
-    return this.#shm.lock(offset, count, flags);
-  }
-
-  shmUnmap(deleteStorage) {
-    this.#shm.unmap(deleteStorage);
+    return super.shmMap(region, size, extend);
   }
 
   read(offset, length) {
@@ -479,7 +458,6 @@ class NodeFsFile extends VfsFile {
     this.#vfs.log?.('close', this.path);
     // The descriptor is closed even if letting go of the lock failed: closing drops native locks.
     try {
-      this.#shm?.unmap(false);
       super.close();
     } finally {
       try {
