@@ -1,8 +1,8 @@
-// The shape every JS VFS has, with safe defaults: what the bridge calls, and what a concrete VFS
+// The shape every JS VFS has, with safe defaults: what the vfs import (vfs-import.js) calls, and what a concrete VFS
 // (memory.js, node-fs.js) overrides.
 //
 // Everything is synchronous: SQLite calls these from inside a wasm call and cannot wait.
-// A failure is thrown, as a VfsError when the VFS knows the extended code; the bridge turns
+// A failure is thrown, as a VfsError when the VFS knows the extended code; vfs-import.js turns
 // anything else into the default code for the method.
 
 import {
@@ -32,7 +32,7 @@ class Unlocked {
   }
 }
 
-/** A failure with the SQLite result code (extended where one fits) the bridge should return. */
+/** A failure with the SQLite result code (extended where one fits) the vfs import should return. */
 export class VfsError extends Error {
   constructor(code, message, options) {
     super(message, options);

@@ -71,7 +71,7 @@ const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0; // Windows has none (nor unpriv
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 
 // Reads land here and go out as a view, so a page read allocates nothing. One buffer serves the
-// whole thread: the bridge copies the bytes out before SQLite can make another call.
+// whole thread: the vfs import copies the bytes out before SQLite can make another call.
 let scratch = Buffer.alloc(0);
 
 function fail(code, what, err) {
