@@ -10,7 +10,7 @@ export async function loadDatabase({ root = null } = {}) {
   if (process.env.SQLITE_COMPONENT_SHELL_ENGINE === 'native') {
     return (await import('better-sqlite3')).default;
   }
-  const { Database, NodeFsVfs, registerVfs } = await import('../src/index.js');
+  const { Database, NodeFsVfs, registerVfs } = await import('../src/node.js');
   // Under the default name, so that every Database of the shell (and what its SQL attaches)
   // goes through it without naming a VFS.
   if (root !== null) {

@@ -13,8 +13,9 @@ if ! [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || ((major < 20 || (majo
 fi
 
 # g++, make and python3 are node-gyp's: better-sqlite3, the native oracle, compiles from source.
+# chromium runs the browser tests and benchmark (driven by playwright-core, never its download).
 apt_packages=(clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
-  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3)
+  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3 chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")

@@ -1,21 +1,54 @@
-// Loads the component: its core modules are compiled once per process, and every Database
-// gets an instance of its own, with its own imports, synchronously.
+// Instantiates the component: its core modules are compiled once per JS realm (by the host's
+// loader: node.js reads them synchronously, browser.js compiles them in an async ready step),
+// and every Database gets an instance of its own, with its own imports, synchronously.
 //
 // Every call into the instance passes a guard. A trap, or a host exception that unwinds
 // through the guest's frames, leaves the guest's stack pointer and SQLite's state wherever
 // they were: such an instance is dead, and nothing runs in it again.
-import { readFileSync } from 'node:fs';
 import { instantiate } from '../dist/js/sqlite.js';
 import { InstanceAbortedError } from './errors.js';
 import { checkedRealloc, hotCalls } from './hot-calls.js';
 
-const bindings = new URL('../dist/js/', import.meta.url);
+/** Where jco's glue and the core modules it instantiates live (bundlers follow this URL). */
+export const bindingsUrl = new URL('../dist/js/', import.meta.url);
+
+/** The core modules jco's glue asks for, in order (test 05.component checks it against dist/). */
+export const coreModuleNames = ['sqlite.core.wasm', 'sqlite.core2.wasm', 'sqlite.core3.wasm', 'sqlite.core4.wasm'];
+
 const compiled = new Map();
+let compileSync = null;
+let prepare = null;
+
+/**
+ * Installs the host's loader. `compileSync(name)`, if the host can compile synchronously (Node),
+ * returns the WebAssembly.Module; `prepare()` compiles every core module asynchronously and
+ * resolves to a Map of name → module (a browser, where only async compiles of big modules work).
+ */
+export function setCoreLoader(loader) {
+  compileSync = loader.compileSync ?? null;
+  prepare = loader.prepare ?? null;
+}
+
+let ready = null;
+/** The one async step a host may need before `new Database()`: resolves once modules are compiled. */
+export function coreReady() {
+  if (!prepare) return Promise.resolve();
+  ready ??= prepare().then((modules) => {
+    for (const [name, module] of modules) compiled.set(name, module);
+  }, (e) => {
+    ready = null; // a failed fetch may be retried
+    throw e;
+  });
+  return ready;
+}
 
 function getCoreModule(name) {
   let module = compiled.get(name);
   if (!module) {
-    module = new WebAssembly.Module(readFileSync(new URL(name, bindings)));
+    if (!compileSync) {
+      throw new Error('The SQLite module is not compiled yet: await Database.ready() (once) before new Database()');
+    }
+    module = compileSync(name);
     compiled.set(name, module);
   }
   return module;

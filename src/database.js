@@ -1,8 +1,9 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
-import { instantiateDatabase } from './component.js';
-import { toSqliteError } from './errors.js';
+import { coreReady, instantiateDatabase } from './component.js';
+import { sqliteError, toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
+import { VfsError } from './vfs/base.js';
 import { createVfsImport, defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
 const SQLITE_OPEN_READONLY = 0x1;
@@ -22,6 +23,41 @@ export class Database {
   #connection;
   #causeOf; // the VFS exception behind an error code, if any
   #transactionStatements = new Map();
+  #lease = null; // what Database.open acquired from the VFS, given back on close
+
+  /**
+   * The host's one async step: compiles the SQLite module where that cannot be done
+   * synchronously (browsers). After it, `new Database()` is synchronous everywhere.
+   */
+  static ready() {
+    return coreReady();
+  }
+
+  /**
+   * Opens a database after the async steps its host and VFS need: `ready()`, then whatever the
+   * VFS must acquire before SQLite can open the file synchronously (the opfs VFS's access
+   * handles). Works with every VFS; the only way to open an OPFS file.
+   */
+  static async open(filenameOrImage, options) {
+    await coreReady();
+    const filename = filenameOrImage ?? '';
+    const vfs = findVfs(options?.vfs ?? defaultVfsName());
+    const named = typeof filename === 'string' && filename !== '' && filename !== ':memory:';
+    let lease = null;
+    try {
+      if (named && vfs) lease = await vfs.acquire(filename, options ?? {});
+    } catch (e) {
+      throw e instanceof VfsError ? sqliteError(e.message, e.code, e) : e;
+    }
+    try {
+      const db = new Database(filenameOrImage, options);
+      db.#lease = lease;
+      return db;
+    } catch (e) {
+      lease?.release();
+      throw e;
+    }
+  }
 
   constructor(filenameOrImage, options) {
     // Arguments; null means "not given", as in better-sqlite3. A buffer is a serialized
@@ -166,19 +202,19 @@ export class Database {
   close() {
     if (!this.#state.open) return this;
     this.#notIterating();
-    if (this.#state.guard.dead) {
-      // Nothing runs in a dead instance; its files were let go when it died.
-      this.#state.open = false;
-      return this;
-    }
-    try {
-      this.#connection.close();
-    } catch (e) {
-      throw toSqliteError(e, this.#causeOf);
+    if (!this.#state.guard.dead) {
+      // (Nothing runs in a dead instance; its files were let go when it died.)
+      try {
+        this.#connection.close();
+      } catch (e) {
+        throw toSqliteError(e, this.#causeOf);
+      }
+      this.#connection[Symbol.dispose]();
+      this.#transactionStatements.clear();
     }
     this.#state.open = false;
-    this.#connection[Symbol.dispose]();
-    this.#transactionStatements.clear();
+    this.#lease?.release();
+    this.#lease = null;
     return this;
   }
 

@@ -2,8 +2,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { componentWit } from '@bytecodealliance/jco';
+import { coreModuleNames } from '../src/component.js';
 
 const root = new URL('../', import.meta.url);
 
@@ -24,6 +25,14 @@ describe('component', () => {
       '[export]sqlite:component/database@0.1.0',
       'sqlite:component/vfs@0.1.0',
     ]);
+  });
+
+  it('the core modules a browser compiles ahead are exactly those the glue asks for', () => {
+    const glue = readFileSync(new URL('dist/js/sqlite.js', root), 'utf8');
+    const asked = [...glue.matchAll(/getCoreModule\('([^']+)'\)/g)].map((m) => m[1]);
+    assert.deepEqual(asked, coreModuleNames);
+    const shipped = readdirSync(new URL('dist/js/', root)).filter((f) => f.endsWith('.wasm')).sort();
+    assert.deepEqual(shipped, [...coreModuleNames].sort());
   });
 
   it('glue signatures match what wit-component expects for wit/sqlite.wit', () => {

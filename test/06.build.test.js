@@ -142,7 +142,7 @@ describe('scripts/setup.sh', () => {
     const result = setup();
     assert.notEqual(result.status, 0);
     const install = fs.readFileSync(path.join(dir, 'apt.log'), 'utf8').split('\n').find((l) => l.includes(' install '));
-    for (const p of ['g++', 'make', 'python3', 'clang-19', 'wasi-libc', 'sqlite3']) {
+    for (const p of ['g++', 'make', 'python3', 'clang-19', 'wasi-libc', 'sqlite3', 'chromium']) {
       assert.ok(install.split(' ').includes(p), `${p} in: ${install}`);
     }
   });

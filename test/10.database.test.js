@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Database, MemoryVfs, SqliteError } from '../src/index.js';
+import { Database, MemoryVfs, SqliteError } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
@@ -700,7 +700,7 @@ describe('CommonJS', () => {
     `);
     const out = execFileSync(process.execPath, [script], { cwd: packageDir, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), {
-      resolved: join(packageDir, 'src', 'index.js'),
+      resolved: join(packageDir, 'src', 'node.js'),
       defaultIsDatabase: true,
       exports: ['Database', 'SqliteError', 'registerVfs', 'MemoryVfs', 'NodeFsVfs'],
       row: { answer: 42 },

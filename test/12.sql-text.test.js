@@ -12,7 +12,7 @@ const packageDir = fileURLToPath(new URL('../', import.meta.url));
 function inChild(engine, body) {
   const open =
     engine === 'ours'
-      ? "const { Database } = await import('./src/index.js'); const db = new Database(':memory:');"
+      ? "const { Database } = await import('./src/node.js'); const db = new Database(':memory:');"
       : "const Database = (await import('better-sqlite3')).default; const db = new Database(':memory:');";
   const script = `${open}
     const outcome = (fn) => { try { return { value: fn() }; } catch (e) { return { error: e.constructor.name, message: e.message, code: e.code }; } };

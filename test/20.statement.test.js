@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, SqliteError } from '../src/index.js';
+import { Database, SqliteError } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 

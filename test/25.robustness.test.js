@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync, truncateSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { Database, SqliteError } from '../src/index.js';
+import { Database, SqliteError } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 
@@ -157,7 +157,7 @@ describe('damaged files', () => {
 
 describe('a failing VFS', () => {
   it('an exception in the VFS becomes IOERR_WRITE with the exception as its cause, and the connection survives it', async () => {
-    const { registerVfs, MemoryVfs } = await import('../src/index.js');
+    const { registerVfs, MemoryVfs } = await import('../src/node.js');
     let failWrites = false;
     class FlakyVfs extends MemoryVfs {
       open(path, flags) {

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Database, MemoryVfs, SqliteError, VfsError, registerVfs } from '../src/index.js';
+import { Database, MemoryVfs, SqliteError, VfsError, registerVfs } from '../src/node.js';
 
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
 const SQLITE_IOERR_SHORT_READ = 522;
@@ -118,7 +118,7 @@ const HOLD = `
 describe('guest memory past 2 GiB', () => {
   it('values, names, errors and file pages at addresses above 2 GiB cross intact', () => {
     const result = inChild(`
-      import { Database } from './src/index.js';
+      import { Database } from './src/node.js';
       import NativeDatabase from 'better-sqlite3';
       import { mkdtempSync, rmSync } from 'node:fs';
       import { tmpdir } from 'node:os';
@@ -165,7 +165,7 @@ describe('guest memory past 2 GiB', () => {
 describe('guest memory running out while the host lowers an argument', () => {
   it('is SQLITE_NOMEM before anything is written, and the database goes on', () => {
     const result = inChild(`
-      import { Database } from './src/index.js';
+      import { Database } from './src/node.js';
       ${HOLD}
       const db = new Database(':memory:');
       db.exec('CREATE TABLE t(v); INSERT INTO t VALUES (1), (2)');

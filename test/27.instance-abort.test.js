@@ -4,7 +4,7 @@
 // locks, and closes quietly; other and new Databases are untouched.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Database, InstanceAbortedError, MemoryVfs } from '../src/index.js';
+import { Database, InstanceAbortedError, MemoryVfs } from '../src/node.js';
 
 // SQL that overflows the engine's stack while it is being prepared.
 function tooDeep(depth = 20000) {

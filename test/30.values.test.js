@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Database } from '../src/index.js';
+import { Database } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
@@ -394,7 +394,7 @@ describe('ill-formed text', () => {
 
   it('without Buffer (as in a browser), text and blobs decode the same, short and long', () => {
     // The Buffer-less decoding paths are taken only when globalThis.Buffer is missing when the
-    // modules load, so they run in a child process; src/index.js also loads the node-fs VFS,
+    // modules load, so they run in a child process; src/node.js also loads the node-fs VFS,
     // which needs Buffer, so the child registers the memory VFS itself.
     const texts = ['', 'short', 'a'.repeat(24), 'a'.repeat(25), 'héllo', '€'.repeat(9), '😀', '\ufeffbom', 'x\ufeff', 'a\0b', 'z'.repeat(40) + '\ufeff'];
     const script = `

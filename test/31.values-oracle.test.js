@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { Database } from '../src/index.js';
+import { Database } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 

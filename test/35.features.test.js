@@ -2,7 +2,7 @@
 // better-sqlite3-like defaults.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Database } from '../src/index.js';
+import { Database } from '../src/node.js';
 
 describe('compiled-in features', () => {
   const db = new Database(':memory:', { vfs: 'memory' });

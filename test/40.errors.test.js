@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, SqliteError } from '../src/index.js';
+import { Database, SqliteError } from '../src/node.js';
 
 const nativeRequire = createRequire(import.meta.url);
 const NativeDatabase = nativeRequire('better-sqlite3');

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Database, NodeFsVfs, SqliteError, VfsError, registerVfs } from '../src/index.js';
+import { Database, NodeFsVfs, SqliteError, VfsError, registerVfs } from '../src/node.js';
 import { nativeLocks } from '../src/vfs/file-locks.js';
 import {
   SQLITE_ACCESS_EXISTS,

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Database } from '../src/index.js';
+import { Database } from '../src/node.js';
 import { nativeLocks } from '../src/vfs/file-locks.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Database, NodeFsVfs, SqliteError, findVfs, registerVfs } from '../src/index.js';
+import { Database, NodeFsVfs, SqliteError, findVfs, registerVfs } from '../src/node.js';
 import { nativeLocks } from '../src/vfs/file-locks.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { Database, MemoryVfs, NodeFsVfs, registerVfs } from '../src/index.js';
+import { Database, MemoryVfs, NodeFsVfs, registerVfs } from '../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const packageDir = fileURLToPath(new URL('../', import.meta.url));
@@ -123,7 +123,7 @@ describe('WAL on node-fs', () => {
     const rows = 150;
     const writer = (who, engine) => `
       const who = ${JSON.stringify(who)};
-      const db = ${engine === 'native' ? "new (require('better-sqlite3'))" : "new (await import('./src/index.js')).Database"}(${JSON.stringify(file)}, { timeout: 10000 });
+      const db = ${engine === 'native' ? "new (require('better-sqlite3'))" : "new (await import('./src/node.js')).Database"}(${JSON.stringify(file)}, { timeout: 10000 });
       let done = 0;
       for (let i = 0; i < ${rows}; i++) { db.prepare('INSERT INTO t VALUES (?, ?)').run(who, i); done++; if (i % 10 === 0) db.prepare('SELECT count(*) FROM t').get(); }
       db.close();
@@ -141,7 +141,7 @@ describe('WAL on node-fs', () => {
     const thread = (who) =>
       new Promise((resolve, reject) => {
         const worker = new Worker(
-          `(async () => { const { parentPort } = require('node:worker_threads'); const log = console.log; console.log = (v) => parentPort.postMessage(v); ${writer(who, 'ours').replace("await import('./src/index.js')", `await import(${JSON.stringify(path.join(packageDir, 'src/index.js'))})`)} })().catch((e) => { throw e; });`,
+          `(async () => { const { parentPort } = require('node:worker_threads'); const log = console.log; console.log = (v) => parentPort.postMessage(v); ${writer(who, 'ours').replace("await import('./src/node.js')", `await import(${JSON.stringify(path.join(packageDir, 'src/node.js'))})`)} })().catch((e) => { throw e; });`,
           { eval: true },
         );
         worker.on('message', (n) => resolve(Number(n)));

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../src/index.js';
+import { Database } from '../src/node.js';
 import { isBlank, isComplete, splitStatements } from '../cli/complete.js';
 import { realFormatter } from '../cli/engine.js';
 import { displayWidth } from '../cli/render.js';

@@ -2,7 +2,7 @@
 // memory VFS, files on the node-fs VFS.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Database } from '../../src/index.js';
+import { Database } from '../../src/node.js';
 
 const require = createRequire(import.meta.url);
 

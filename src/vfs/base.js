@@ -75,6 +75,15 @@ export class Vfs {
   fullPathname(path) {
     return path;
   }
+
+  /**
+   * The async step, if any, this VFS needs before SQLite can open database `filename`
+   * synchronously (Database.open awaits it): resolves to a lease with `release()`, which the
+   * Database calls when it closes, or to null when nothing was needed.
+   */
+  async acquire(filename, options) {
+    return null;
+  }
 }
 
 /**

@@ -54,16 +54,24 @@ function vfsNamed(name) {
   return vfs;
 }
 
-// Atomics.wait is the one synchronous sleep; a browser main thread refuses it, so there the
-// clock is watched instead.
-const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+// Atomics.wait is the one synchronous sleep. It needs a SharedArrayBuffer, which a page that
+// is not cross-origin isolated lacks, and a browser's main thread refuses to wait at all: there
+// the clock is watched instead. Made on first use, so importing the package never needs one.
+let sleepCell;
 function sleepMs(ms) {
-  try {
-    Atomics.wait(sleepCell, 0, 0, ms);
-  } catch {
-    const end = Date.now() + ms;
-    while (Date.now() < end);
+  if (sleepCell === undefined) {
+    sleepCell = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
   }
+  try {
+    if (sleepCell) {
+      Atomics.wait(sleepCell, 0, 0, ms);
+      return;
+    }
+  } catch {
+    sleepCell = null; // a thread that may not wait
+  }
+  const end = Date.now() + ms;
+  while (Date.now() < end);
 }
 
 // Bytes a VFS read returned, as a Uint8Array of at most `length` bytes.

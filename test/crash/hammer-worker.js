@@ -17,7 +17,7 @@
 
 import { createRequire } from 'node:module';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
-import { Database } from '../../src/index.js';
+import { Database } from '../../src/node.js';
 import { nodeFsNamed } from './workload.js';
 
 const config = JSON.parse(process.argv[2]);

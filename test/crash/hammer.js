@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Database } from '../../src/index.js';
+import { Database } from '../../src/node.js';
 import { nodeFsNamed } from './workload.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');

@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { Database } from '../../src/index.js';
+import { Database } from '../../src/node.js';
 import { createSchema, makeRng, nodeFsNamed, verify } from './workload.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');

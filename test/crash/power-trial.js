@@ -21,7 +21,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, registerVfs, findVfs } from '../../src/index.js';
+import { Database, registerVfs, findVfs } from '../../src/node.js';
 import { PowerLossVfs } from '../support/power-loss-vfs.js';
 import { createSchema, makeRng, TxnWriter, verify } from './workload.js';
 

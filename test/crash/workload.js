@@ -19,7 +19,7 @@
 
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { findVfs, registerVfs, NodeFsVfs } from '../../src/index.js';
+import { findVfs, registerVfs, NodeFsVfs } from '../../src/node.js';
 
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 

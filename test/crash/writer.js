@@ -17,7 +17,7 @@
 
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { Database, registerVfs, findVfs } from '../../src/index.js';
+import { Database, registerVfs, findVfs } from '../../src/node.js';
 import { KillVfs, parseKillSpec } from './kill-vfs.js';
 import { makeRng, nodeFsNamed, TxnWriter } from './workload.js';
 

@@ -49,7 +49,7 @@ function adapter(db, onClose) {
 }
 
 async function ours() {
-  const { Database, MemoryVfs } = await import('../../src/index.js');
+  const { Database, MemoryVfs } = await import('../../src/node.js');
   return {
     name: 'ours',
     open(vfs, file) {

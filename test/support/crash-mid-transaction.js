@@ -3,7 +3,7 @@
 // write changed pages into the database file before the commit, prints "written" and waits to
 // be killed. What it leaves is a hot journal.
 //   node crash-mid-transaction.js FILE LOCKING
-import { Database, NodeFsVfs, registerVfs } from '../../src/index.js';
+import { Database, NodeFsVfs, registerVfs } from '../../src/node.js';
 
 const [file, locking] = process.argv.slice(2);
 registerVfs(new NodeFsVfs({ name: 'node-fs-crash', locking }));

@@ -5,7 +5,7 @@
 // error by code.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { Database, NodeFsVfs, registerVfs } from '../../src/index.js';
+import { Database, NodeFsVfs, registerVfs } from '../../src/node.js';
 
 const options = workerData ?? JSON.parse(process.argv[2]);
 const send = (message) => (parentPort ? parentPort.postMessage(message) : process.send(message));

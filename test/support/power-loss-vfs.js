@@ -38,7 +38,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
-import { Vfs, VfsError } from '../../src/index.js';
+import { Vfs, VfsError } from '../../src/node.js';
 import { SQLITE_IOERR, SQLITE_OPEN_CREATE } from '../../src/vfs/constants.js';
 
 /** Forwards to `inner` every method `target` does not define itself (methods added to the VFS later). */

@@ -1,0 +1,35 @@
+// sqlite-component for browsers (pages and Workers). Compiling the SQLite module is async
+// here, so `await Database.ready()` (or `Database.open`) comes first; then `new Database()` is
+// synchronous, as in Node. The default VFS is memory; `opfs` persists, in dedicated Workers.
+// Nothing here needs cross-origin isolation or SharedArrayBuffer.
+import { Database } from './database.js';
+import { bindingsUrl, coreModuleNames, setCoreLoader } from './component.js';
+import { registerVfs } from './vfs/vfs-import.js';
+import { MemoryVfs } from './vfs/memory.js';
+import { OpfsVfs } from './vfs/opfs.js';
+
+async function compile(name) {
+  const url = new URL(name, bindingsUrl);
+  try {
+    return await WebAssembly.compileStreaming(fetch(url));
+  } catch (e) {
+    // A server that does not say application/wasm: compile from the bytes instead.
+    if (!(e instanceof TypeError)) throw e;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`Cannot load ${url}: HTTP ${response.status}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  }
+}
+
+setCoreLoader({
+  prepare: async () => new Map(await Promise.all(coreModuleNames.map(async (name) => [name, await compile(name)]))),
+});
+
+registerVfs(new MemoryVfs(), { makeDefault: true });
+registerVfs(new OpfsVfs());
+
+export * from './portable.js';
+export { OpfsVfs };
+export { openDatabase, DatabaseWorker } from './worker/client.js';
+export { serveDatabases } from './worker/server.js';
+export default Database;

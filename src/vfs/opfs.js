@@ -1,0 +1,311 @@
+// The opfs VFS: databases in the browser's Origin Private File System, for dedicated Workers.
+//
+// SQLite calls a VFS synchronously. FileSystemSyncAccessHandle reads, writes, truncates and
+// flushes synchronously, but obtaining one is async. So `acquire` (awaited by Database.open)
+// obtains the handles of every file SQLite may open for a database, whose names are known:
+// the database, its `-journal` and its `-wal`. After that every call is synchronous. Other
+// files are temporary and live in memory.
+//
+// Each file is a plain SQLite file under its own name in OPFS, so it can be exported byte for
+// byte. A journal or WAL "deleted" by SQLite is truncated to zero bytes instead (its handle
+// stays open), and a zero-byte journal or WAL counts as absent, as it does to SQLite.
+//
+// A sync access handle is exclusive across the origin: while this Worker holds a database,
+// another Worker or tab cannot acquire it and gets SQLITE_BUSY after the timeout. Connections
+// within this Worker share the handles and lock each other in memory (locks.js), and can use
+// WAL with an in-memory wal-index (shared-memory.js), as the memory VFS does.
+
+import { Vfs, VfsFile, VfsError } from './base.js';
+import { FileLock } from './locks.js';
+import { MemoryVfs } from './memory.js';
+import { SharedMemory } from './shared-memory.js';
+import {
+  SQLITE_BUSY,
+  SQLITE_CANTOPEN,
+  SQLITE_FULL,
+  SQLITE_IOCAP_POWERSAFE_OVERWRITE,
+  SQLITE_IOERR_DELETE,
+  SQLITE_IOERR_DELETE_NOENT,
+  SQLITE_IOERR_FSYNC,
+  SQLITE_IOERR_READ,
+  SQLITE_IOERR_TRUNCATE,
+  SQLITE_IOERR_WRITE,
+  SQLITE_OPEN_CREATE,
+  SQLITE_OPEN_DELETEONCLOSE,
+  SQLITE_OPEN_EXCLUSIVE,
+  SQLITE_OPEN_MAIN_DB,
+  SQLITE_OPEN_READONLY,
+} from './constants.js';
+
+// The files SQLite opens beside a database, besides temporary ones.
+const companions = ['', '-journal', '-wal'];
+const retryMs = 50;
+
+/** Whether this context can use the opfs VFS: a dedicated Worker of a secure page. */
+export function opfsAvailable() {
+  return typeof globalThis.FileSystemSyncAccessHandle === 'function'
+    && typeof globalThis.navigator?.storage?.getDirectory === 'function';
+}
+
+export class OpfsVfs extends Vfs {
+  name = 'opfs';
+  #groups = new Map(); // database path → { users, files: Map<path, OpfsStore> }
+  #opening = new Map(); // database path → Promise<group>: concurrent opens share one acquisition
+  #stores = new Map(); // path of any held file → OpfsStore
+  #temp = new MemoryVfs();
+
+  /**
+   * `/a/b.db` for `a/b.db`, `/a/./b.db` or `/x/../a/b.db`: the name the handles are held under
+   * and SQLite appends `-journal` to. A path that leaves the root is refused.
+   */
+  fullPathname(path) {
+    const parts = [];
+    for (const part of path.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        if (!parts.length) throw new VfsError(SQLITE_CANTOPEN, `${path} leaves the OPFS root`);
+        parts.pop();
+      } else parts.push(part);
+    }
+    if (!parts.length) throw new VfsError(SQLITE_CANTOPEN, `${JSON.stringify(path)} names no file`);
+    return `/${parts.join('/')}`;
+  }
+
+  /**
+   * Obtains the access handles of database `filename` and its journals, waiting up to
+   * `options.timeout` ms (default 5000) while another Worker or tab holds them.
+   */
+  async acquire(filename, options) {
+    if (!opfsAvailable()) {
+      throw new VfsError(SQLITE_CANTOPEN, 'The opfs VFS needs a dedicated Worker (FileSystemSyncAccessHandle): '
+        + 'in a page, use openDatabase() from the Worker API');
+    }
+    const path = this.fullPathname(filename);
+    let group = this.#groups.get(path);
+    if (!group) {
+      const opening = this.#opening.get(path);
+      group = await (opening ?? this.#openGroup(path, options));
+    }
+    group.users++;
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#leave(group);
+      },
+    };
+  }
+
+  #openGroup(path, { readonly = false, fileMustExist = false, timeout = 5000 }) {
+    const promise = (async () => {
+      const deadline = Date.now() + timeout;
+      const names = path.slice(1).split('/');
+      const leaf = names.pop();
+      let dir = await navigator.storage.getDirectory();
+      try {
+        for (const name of names) dir = await dir.getDirectoryHandle(name, { create: !readonly && !fileMustExist });
+      } catch (e) {
+        throw openError(e, path);
+      }
+      const files = new Map();
+      try {
+        for (const suffix of companions) {
+          const create = suffix !== '' || (!readonly && !fileMustExist);
+          let fileHandle;
+          try {
+            fileHandle = await dir.getFileHandle(leaf + suffix, { create: create && !readonly });
+          } catch (e) {
+            if (suffix !== '' && e?.name === 'NotFoundError') continue; // read-only, no journal
+            throw openError(e, path + suffix);
+          }
+          const access = await syncHandle(fileHandle, path + suffix, deadline);
+          files.set(path + suffix, new OpfsStore(path + suffix, access, suffix === ''));
+        }
+      } catch (e) {
+        for (const store of files.values()) store.access.close();
+        throw e;
+      }
+      const group = { users: 0, files };
+      this.#groups.set(path, group);
+      for (const [name, store] of files) this.#stores.set(name, store);
+      return group;
+    })();
+    this.#opening.set(path, promise);
+    const forget = () => this.#opening.delete(path);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  // The last user gone, the handles are closed so other contexts can have the database.
+  #leave(group) {
+    if (--group.users > 0) return;
+    for (const [name, store] of group.files) {
+      this.#stores.delete(name);
+      store.access.close();
+    }
+    for (const [path, g] of this.#groups) if (g === group) this.#groups.delete(path);
+  }
+
+  open(path, flags) {
+    this.log?.('open', path, flags);
+    const store = path === null ? undefined : this.#stores.get(path);
+    if (!store) {
+      // Temp files (null path, or SQLite's delete-on-close files) are memory's business.
+      if (path === null || flags & SQLITE_OPEN_DELETEONCLOSE) return this.#temp.open(null, flags);
+      throw new VfsError(SQLITE_CANTOPEN, `${path} is not open in this Worker: open an OPFS database with `
+        + 'await Database.open(name, { vfs: \'opfs\' }) (attach one after opening it the same way)');
+    }
+    if (store.exists && flags & SQLITE_OPEN_EXCLUSIVE && flags & SQLITE_OPEN_CREATE) {
+      throw new VfsError(SQLITE_CANTOPEN, `${path} already exists`);
+    }
+    if (!store.exists && !(flags & SQLITE_OPEN_CREATE)) throw new VfsError(SQLITE_CANTOPEN, `${path} does not exist`);
+    store.exists = true;
+    const group = this.#groups.get(store.database ? path : undefined);
+    if (group) group.users++; // an open database keeps its handles, lease or not
+    const file = new OpfsFile(store, Boolean(flags & SQLITE_OPEN_READONLY), store.database && flags & SQLITE_OPEN_MAIN_DB,
+      () => group && this.#leave(group));
+    return { file, flags };
+  }
+
+  delete(path, syncDir) {
+    this.log?.('delete', path);
+    const store = this.#stores.get(path);
+    if (!store) {
+      if (this.#temp.access(path)) return this.#temp.delete(path, syncDir);
+      throw new VfsError(SQLITE_IOERR_DELETE_NOENT, `${path} does not exist`);
+    }
+    if (!store.exists) throw new VfsError(SQLITE_IOERR_DELETE_NOENT, `${path} does not exist`);
+    try {
+      store.access.truncate(0);
+      store.access.flush();
+    } catch (e) {
+      throw new VfsError(SQLITE_IOERR_DELETE, `${path}: ${e?.message}`, { cause: e });
+    }
+    store.size = 0;
+    store.exists = false;
+  }
+
+  access(path, flags) {
+    const store = this.#stores.get(path);
+    return store ? store.exists : this.#temp.access(path, flags);
+  }
+}
+
+/** One OPFS file held open by its sync access handle, with what SQLite believes of it. */
+class OpfsStore {
+  constructor(path, access, database) {
+    this.path = path;
+    this.access = access;
+    this.database = database;
+    // Only this Worker writes the file while it holds the handle, so the size is kept here:
+    // every call on a handle costs, and SQLite asks for the size often.
+    this.size = access.getSize();
+    this.exists = database || this.size > 0;
+  }
+}
+
+class OpfsFile extends VfsFile {
+  #store;
+  #readonly;
+  #onClose;
+  #scratch = new Uint8Array(8192);
+
+  constructor(store, readonly, mainDatabase, onClose) {
+    // Connections of this Worker exclude each other by the store's identity; other contexts
+    // are kept out by the handle itself.
+    super(mainDatabase ? new FileLock(store) : null, mainDatabase ? new SharedMemory(store) : null);
+    this.path = store.path;
+    this.#store = store;
+    this.#readonly = readonly;
+    this.#onClose = onClose;
+  }
+
+  read(offset, length) {
+    const available = Math.max(0, Math.min(length, this.#store.size - offset));
+    if (this.#scratch.length < available) this.#scratch = new Uint8Array(Math.max(available, 2 * this.#scratch.length));
+    const buffer = this.#scratch.subarray(0, available);
+    let read;
+    try {
+      read = available ? this.#store.access.read(buffer, { at: offset }) : 0;
+    } catch (e) {
+      throw new VfsError(SQLITE_IOERR_READ, `${this.path}: ${e?.message}`, { cause: e });
+    }
+    return buffer.subarray(0, read);
+  }
+
+  write(offset, data) {
+    if (this.#readonly) throw new VfsError(SQLITE_IOERR_WRITE, `${this.path} is open read-only`);
+    let written;
+    try {
+      written = this.#store.access.write(data, { at: offset });
+    } catch (e) {
+      throw storageError(e, SQLITE_IOERR_WRITE, this.path);
+    }
+    if (written !== data.length) {
+      throw new VfsError(SQLITE_FULL, `${this.path}: wrote ${written} of ${data.length} bytes`);
+    }
+    this.#store.size = Math.max(this.#store.size, offset + written);
+  }
+
+  truncate(size) {
+    if (this.#readonly) throw new VfsError(SQLITE_IOERR_TRUNCATE, `${this.path} is open read-only`);
+    try {
+      this.#store.access.truncate(size);
+    } catch (e) {
+      throw storageError(e, SQLITE_IOERR_TRUNCATE, this.path);
+    }
+    this.#store.size = size;
+  }
+
+  sync(flags) {
+    try {
+      this.#store.access.flush();
+    } catch (e) {
+      throw storageError(e, SQLITE_IOERR_FSYNC, this.path);
+    }
+  }
+
+  size() {
+    return this.#store.size;
+  }
+
+  deviceCharacteristics() {
+    return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+  }
+
+  close() {
+    super.close();
+    const onClose = this.#onClose;
+    this.#onClose = null;
+    onClose?.();
+  }
+}
+
+// A sync access handle, retried until `deadline` while another context holds the file.
+async function syncHandle(fileHandle, path, deadline) {
+  for (;;) {
+    try {
+      return await fileHandle.createSyncAccessHandle();
+    } catch (e) {
+      if (e?.name !== 'NoModificationAllowedError') throw openError(e, path);
+      if (Date.now() >= deadline) {
+        throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: e });
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
+}
+
+function openError(e, path) {
+  if (e instanceof VfsError) return e;
+  const why = e?.name === 'NotFoundError' ? 'does not exist'
+    : e?.name === 'TypeMismatchError' ? 'is a directory, or a file where a directory was expected'
+      : e?.message ?? String(e);
+  return new VfsError(SQLITE_CANTOPEN, `unable to open database file: ${path} ${why}`, { cause: e });
+}
+
+function storageError(e, code, path) {
+  if (e?.name === 'QuotaExceededError') return new VfsError(SQLITE_FULL, `${path}: storage quota exceeded`, { cause: e });
+  return new VfsError(code, `${path}: ${e?.message}`, { cause: e });
+}

@@ -1,0 +1,140 @@
+// The Worker side of the Worker API: runs the synchronous API for a page (client.js).
+//
+// The message protocol, one request and one reply each, in order per Worker:
+//   page → Worker  { id, op, args }
+//   Worker → page  { id, result }  or  { id, error: { name, message, code?, errcode? } }
+// Ops (`db` and `st` are small integer handles this side hands out):
+//   open(filename, options) → { db, name, vfs }         close(db) → null
+//   exec(db, sql) → null                                 pragma(db, source, options) → result
+//   prepare(db, sql) → { st, reader, readonly, columns } serialize(db, schema) → Uint8Array
+//   transaction(db, mode, [[sql, params], …]) → run results, all or nothing
+//   run|get|all(st, params, modes) → as the synchronous API   finalize(st) → null
+//   iterate(st, params, modes) → { it }   next(it, max) → { rows, done }   return(it) → null
+// `params` is the argument list of the synchronous call; `modes` is
+// { pluck, raw, expand, safeIntegers }. Values cross by structured clone, which keeps
+// BigInt, Uint8Array, null and ±Infinity as they are.
+import { Database } from '../browser.js';
+
+export function serveDatabases(scope) {
+  const databases = new Map();
+  const statements = new Map(); // st → { db, statement }
+  const iterators = new Map(); // it → { db, iterator }
+  let nextHandle = 1;
+
+  const database = (handle) => {
+    const db = databases.get(handle);
+    if (!db) throw new TypeError('The database connection is not open');
+    return db;
+  };
+  const statement = (handle) => {
+    const entry = statements.get(handle);
+    if (!entry || !entry.db.open) throw new TypeError('The statement or its database is closed');
+    return entry.statement;
+  };
+  const withModes = (st, { pluck = false, raw = false, expand = false, safeIntegers } = {}) => {
+    if (st.reader) {
+      st.pluck(false).raw(false).expand(false); // clear the exclusive modes, then set the one asked for
+      if (pluck) st.pluck(true);
+      else if (raw) st.raw(true);
+      else if (expand) st.expand(true);
+    }
+    if (safeIntegers !== undefined) st.safeIntegers(safeIntegers);
+    return st;
+  };
+
+  const ops = {
+    async open(filename, options) {
+      const db = await Database.open(filename, options);
+      const handle = nextHandle++;
+      databases.set(handle, db);
+      return { db: handle, name: db.name, vfs: db.vfs };
+    },
+    close(handle) {
+      const db = databases.get(handle);
+      if (!db) return null;
+      for (const [it, entry] of iterators) if (entry.db === db) { entry.iterator.return(); iterators.delete(it); }
+      for (const [st, entry] of statements) if (entry.db === db) statements.delete(st);
+      databases.delete(handle);
+      db.close();
+      return null;
+    },
+    exec(handle, sql) {
+      database(handle).exec(sql);
+      return null;
+    },
+    pragma(handle, source, options) {
+      return database(handle).pragma(source, options);
+    },
+    serialize(handle, options) {
+      return database(handle).serialize(options);
+    },
+    prepare(handle, sql) {
+      const db = database(handle);
+      const st = db.prepare(sql);
+      const h = nextHandle++;
+      statements.set(h, { db, statement: st });
+      return { st: h, reader: st.reader, readonly: st.readonly, columns: st.reader ? st.columns() : null };
+    },
+    finalize(h) {
+      statements.delete(h);
+      return null;
+    },
+    transaction(handle, mode, list) {
+      const db = database(handle);
+      const body = db.transaction(() => list.map(([sql, params = []]) => db.prepare(sql).run(...params)));
+      if (!['deferred', 'immediate', 'exclusive'].includes(mode ?? 'deferred')) {
+        throw new TypeError('Expected the transaction mode to be "deferred", "immediate" or "exclusive"');
+      }
+      return (mode && mode !== 'deferred' ? body[mode] : body)();
+    },
+    run: (h, params, modes) => withModes(statement(h), modes).run(...params),
+    get: (h, params, modes) => withModes(statement(h), modes).get(...params),
+    all: (h, params, modes) => withModes(statement(h), modes).all(...params),
+    iterate(h, params, modes) {
+      const entry = statements.get(h);
+      const iterator = withModes(statement(h), modes).iterate(...params);
+      const it = nextHandle++;
+      iterators.set(it, { db: entry.db, iterator });
+      return { it };
+    },
+    next(it, max) {
+      const entry = iterators.get(it);
+      if (!entry) throw new TypeError('The iterator is closed');
+      const rows = [];
+      while (rows.length < max) {
+        const step = entry.iterator.next();
+        if (step.done) {
+          iterators.delete(it);
+          return { rows, done: true };
+        }
+        rows.push(step.value);
+      }
+      return { rows, done: false };
+    },
+    return(it) {
+      iterators.get(it)?.iterator.return();
+      iterators.delete(it);
+      return null;
+    },
+  };
+
+  scope.addEventListener('message', async ({ data }) => {
+    const { id, op, args } = data ?? {};
+    try {
+      if (!Object.hasOwn(ops, op)) throw new TypeError(`Unknown Worker API operation: ${String(op)}`);
+      scope.postMessage({ id, result: await ops[op](...(args ?? [])) });
+    } catch (e) {
+      scope.postMessage({ id, error: errorRecord(e) });
+    }
+  });
+}
+
+// What survives the trip: a SqliteError's code and number too, and a VFS failure's reason.
+function errorRecord(e) {
+  if (!(e instanceof Error)) return { name: 'Error', message: String(e) };
+  const record = { name: e.name, message: e.message };
+  if (e.code !== undefined) record.code = e.code;
+  if (e.errcode !== undefined) record.errcode = e.errcode;
+  if (e.cause instanceof Error) record.cause = { name: e.cause.name, message: e.cause.message };
+  return record;
+}
