@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Runs the engine comparison in bench/ (see bench/run.js for its options, e.g. --quick, --json FILE).
+# With --browser, runs the browser comparison instead (bench/browser/run.js: Chromium, OPFS VFSes),
+# passing it the other options.
 # The peers live in bench/node_modules only; better-sqlite3 and our build come from the root setup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +13,10 @@ if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modul
 fi
 
 bash scripts/setup.sh >&2
-exec node bench/run.js "$@"
+
+args=()
+runner=bench/run.js
+for a in "$@"; do
+  if [ "$a" = --browser ]; then runner=bench/browser/run.js; else args+=("$a"); fi
+done
+exec node "$runner" ${args[@]+"${args[@]}"}

@@ -1,0 +1,166 @@
+// The browser benchmark (issue 9, item 5): ours on its `opfs` VFS against the official build's
+// opfs-sahpool VFS and wa-sqlite's synchronous AccessHandlePoolVFS, in one headless Chromium
+// session. Every engine runs in fresh dedicated Workers (page.js, worker.js): a few that only
+// measure init (cold: compile, VFS install, open, first query), then one for the workloads.
+// Prints ms per workload and ours / best OPFS peer; the last line is the geometric mean of
+// that ratio over the five workloads.
+//   node bench/browser/run.js [--quick] [--json FILE] [--engines ours,sqlite-wasm,wa-sqlite]
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { launchChromium } from '../../test/browser/chromium.js';
+import { startStaticServer } from '../../test/browser/static-server.js';
+import { SIZES, WORKLOADS, median } from './workloads.js';
+
+const PEERS = ['sqlite-wasm', 'wa-sqlite'];
+const ENGINES = ['ours', ...PEERS];
+const root = new URL('../../', import.meta.url);
+const version = (path) => JSON.parse(readFileSync(new URL(path, root), 'utf8')).version;
+const LABELS = {
+  ours: () => `sqlite-component ${version('package.json')}`,
+  'sqlite-wasm': () => `@sqlite.org/sqlite-wasm ${version('bench/node_modules/@sqlite.org/sqlite-wasm/package.json')}`,
+  'wa-sqlite': () => `wa-sqlite ${version('bench/node_modules/wa-sqlite/package.json')}`,
+};
+// Until the browser entry exists, the peers run alone and the table says ours is missing.
+const OURS_ENTRY = new URL('src/browser.js', root);
+
+function parseArgs(argv) {
+  const args = { quick: false, json: null, engines: ENGINES };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--json') args.json = argv[++i];
+    else if (a === '--engines') args.engines = (argv[++i] ?? '').split(',');
+    else throw new TypeError(`Expected --quick, --json FILE or --engines a,b; got ${a}`);
+  }
+  const unknown = args.engines.filter((e) => !ENGINES.includes(e));
+  if (unknown.length) throw new RangeError(`Expected engines among ${ENGINES.join(', ')}; got ${unknown}`);
+  if (args.json === undefined) throw new TypeError('Expected a file name after --json');
+  return args;
+}
+
+const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+
+const timeoutMs = (sizeName) => (sizeName === 'quick' ? 2 : 20) * 60_000;
+const runWorker = (page, id, mode, sizeName) =>
+  page.evaluate(([e, m, s, t]) => window.runWorker(e, m, s, t), [id, mode, sizeName, timeoutMs(sizeName)]);
+
+// Init samples, one fresh Worker each, taken in turns so that drift in the machine's load
+// falls on every engine alike. An engine whose init fails is not run further.
+async function measureInits(page, ids, sizeName, size) {
+  const engines = Object.fromEntries(ids.map((id) => [id, { label: LABELS[id](), init: { runs: [] } }]));
+  for (let i = 0; i < size.inits; i++) {
+    for (const id of ids.filter((x) => !engines[x].failed)) {
+      const r = await runWorker(page, id, 'init', sizeName);
+      if (r.error) engines[id].failed = r.error;
+      else engines[id].init.runs.push(r.initMs);
+      process.stderr.write(`${id}: init ${r.error ? `FAILED: ${r.error.message}` : `${r.initMs.toFixed(1)} ms`}\n`);
+    }
+  }
+  for (const e of Object.values(engines)) e.init.ms = median(e.init.runs);
+  return engines;
+}
+
+async function runWorkloads(page, id, sizeName, e) {
+  process.stderr.write(`${id}: workloads\n`);
+  const r = await runWorker(page, id, 'bench', sizeName);
+  if (r.error) return { ...e, failed: r.error };
+  const { sqlite, vfs, settings, leftover, results } = r;
+  return { ...e, sqlite, vfs, settings, leftover, init: { ...e.init, benchWorkerMs: r.initMs }, results };
+}
+
+// Ratios of ours to the fastest peer per row; geomean over the five workloads (not init).
+function summarize(engines) {
+  const ran = Object.entries(engines).filter(([, e]) => e.results);
+  const peers = ran.filter(([id]) => PEERS.includes(id));
+  const ours = engines.ours?.results ? engines.ours : null;
+  const ms = (e, row) => (row === 'init' ? e.init.ms : e.results[row].ms);
+  const ratios = {};
+  for (const row of ['init', ...WORKLOADS]) {
+    if (!ours || !peers.length) continue;
+    const [bestId, best] = peers.reduce((b, p) => (ms(p[1], row) < ms(b[1], row) ? p : b));
+    ratios[row] = { ratio: ms(ours, row) / ms(best, row), best: bestId };
+  }
+  const mismatches = [];
+  const [refId, ref] = ran[0] ?? [];
+  for (const [id, e] of ran.slice(1)) {
+    for (const n of WORKLOADS) {
+      if (e.results[n].check !== ref.results[n].check) {
+        mismatches.push(`${n}: ${id} ${e.results[n].check}, ${refId} ${ref.results[n].check}`);
+      }
+    }
+  }
+  const leftovers = ran.filter(([, e]) => e.leftover.length).map(([id, e]) => `${id} left in OPFS: ${e.leftover.join(', ')}`);
+  const geo = WORKLOADS.every((n) => ratios[n]) ? geomean(WORKLOADS.map((n) => ratios[n].ratio)) : null;
+  return { ratios, geomean: geo, mismatches, leftovers };
+}
+
+function printError(id, e, indent = '  ') {
+  console.log(`${indent}${id}: ${e.name ?? 'Error'}: ${e.message}${e.code ? ` (code ${e.code})` : ''}${e.where ? ` at ${e.where}` : ''}`);
+  if (e.stack) console.log(e.stack.split('\n').slice(1, 8).map((l) => `${indent}  ${l.trim()}`).join('\n'));
+  if (e.cause) printError('cause', e.cause, `${indent}  `);
+}
+
+function printTable(engines, summary, header) {
+  console.log(header);
+  for (const [id, e] of Object.entries(engines)) {
+    if (e.missing) console.log(`  ${id}: MISSING (${e.missing}); peers only`);
+    else if (e.failed) printError(`${e.label}: FAILED`, e.failed);
+    else console.log(`  ${id}: ${e.label}, SQLite ${e.sqlite}, VFS ${e.vfs}; ` +
+      Object.entries(e.settings).map(([k, v]) => `${k}=${v}`).join(' '));
+  }
+  console.log('');
+  const shown = Object.keys(engines).filter((id) => engines[id].results);
+  const w = 14;
+  const row = (label, cells) => console.log(label.padEnd(20) + cells.map((c) => c.padStart(w)).join(''));
+  row('ms', [...shown, 'ours/best'].map((s) => s));
+  const ratioCell = (n) => (summary.ratios[n] ? `${summary.ratios[n].ratio.toFixed(2)} ${summary.ratios[n].best === 'sqlite-wasm' ? 'S' : 'W'}` : '-');
+  row('init (cold)', [...shown.map((id) => engines[id].init.ms.toFixed(1)), ratioCell('init')]);
+  for (const n of WORKLOADS) row(n, [...shown.map((id) => engines[id].results[n].ms.toFixed(1)), ratioCell(n)]);
+  console.log('best peer: S = sqlite-wasm (opfs-sahpool), W = wa-sqlite (AccessHandlePoolVFS); ' +
+    'init is not in the geomean');
+  for (const m of summary.mismatches) console.log(`MISMATCH ${m}`);
+  for (const l of summary.leftovers) console.log(`LEFTOVER ${l}`);
+  console.log(`geomean ours/best-opfs-peer: ${summary.geomean == null ? 'n/a' : summary.geomean.toFixed(2)}`);
+}
+
+const args = parseArgs(process.argv.slice(2));
+const sizeName = args.quick ? 'quick' : 'full';
+const size = SIZES[sizeName];
+const engines = {};
+const server = await startStaticServer();
+const browser = await launchChromium();
+let chromium;
+try {
+  const page = await browser.context.newPage();
+  // Worker log lines, what an engine prints inside its Worker (Playwright reports Workers'
+  // console on the page too) and the browser's own errors go to stderr.
+  page.on('console', (m) => process.stderr.write(`  ${m.type() === 'log' ? '' : `[${m.type()}] `}${m.text()}\n`));
+  page.on('pageerror', (e) => process.stderr.write(`  [pageerror] ${e.message}\n`));
+  await page.goto(`${server.origin}/bench/browser/index.html`);
+  await page.waitForFunction(() => typeof window.runWorker === 'function');
+  chromium = (await page.evaluate(() => navigator.userAgent)).match(/Chrome\/([\d.]+)/)?.[1];
+  // The session's first Worker and first OPFS access pay for the browser's own start-up.
+  await page.evaluate(() => window.warmUpBrowser());
+  const ids = ENGINES.filter((id) => args.engines.includes(id));
+  const runnable = ids.filter((id) => id !== 'ours' || existsSync(OURS_ENTRY));
+  const measured = await measureInits(page, runnable, sizeName, size);
+  for (const id of ids) {
+    if (!runnable.includes(id)) engines[id] = { missing: 'src/browser.js does not exist yet' };
+    else engines[id] = measured[id].failed ? measured[id] : await runWorkloads(page, id, sizeName, measured[id]);
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+const summary = summarize(engines);
+const header = `sqlite-component browser bench (${sizeName}: ${size.rows} rows, ${size.gets} point gets, ` +
+  `${size.autocommits} autocommit inserts), median of ${size.runs} run(s) after ${size.warmups} warm-up; ` +
+  `init: median of ${size.inits} fresh Worker(s)\nChromium ${chromium}, ${cpus().length} x ${cpus()[0].model}`;
+if (args.json) {
+  const doc = { date: new Date().toISOString(), chromium, cpu: cpus()[0].model, size: sizeName, sizes: size, engines, summary };
+  writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`);
+}
+printTable(engines, summary, header);
+const failed = Object.values(engines).some((e) => e.failed) || summary.mismatches.length || summary.leftovers.length;
+process.exitCode = failed ? 1 : 0;
