@@ -439,3 +439,47 @@ describe('browser: Worker API', () => {
     await page.close();
   });
 });
+
+describe('browser: storage full', () => {
+  it('a write past the origin quota is SQLITE_FULL; the transaction rolls back and the database stays usable', async () => {
+    const page = await openPage();
+    const cdp = await browser.context.newCDPSession(page);
+    const worker = await spawn(page);
+    await inWorker(page, worker, `
+      const db = await lib.Database.open('full.db', { vfs: 'opfs' });
+      db.exec('CREATE TABLE t(b BLOB); INSERT INTO t VALUES (randomblob(1000))');
+      globalThis.db = db;
+    `);
+    // Chromium's quota for this origin, lowered to a little more than what is stored now.
+    const { usage } = await page.evaluate(() => navigator.storage.estimate());
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin, quotaSize: usage + 2 * 1024 * 1024 });
+    try {
+      const result = await inWorker(page, worker, `
+        const db = globalThis.db;
+        const insert = db.prepare('INSERT INTO t VALUES (randomblob(100000))');
+        let error;
+        try {
+          db.transaction(() => { for (let i = 0; i < 1000; i++) insert.run(); })();
+        } catch (e) {
+          error = { name: e.name, code: e.code, cause: e.cause?.name };
+        }
+        return { error, count: db.prepare('SELECT count(*) FROM t').pluck().get(), integrity: db.pragma('integrity_check', { simple: true }) };
+      `);
+      assert.deepEqual(result, {
+        error: { name: 'SqliteError', code: 'SQLITE_FULL', cause: 'VfsError' },
+        count: 1,
+        integrity: 'ok',
+      });
+    } finally {
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: server.origin });
+    }
+    const after = await inWorker(page, worker, `
+      globalThis.db.exec('INSERT INTO t VALUES (randomblob(10))');
+      const count = globalThis.db.prepare('SELECT count(*) FROM t').pluck().get();
+      globalThis.db.close();
+      return count;
+    `);
+    assert.equal(after, 2);
+    await page.close();
+  });
+});

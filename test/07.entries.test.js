@@ -1,0 +1,61 @@
+// The package's host entries: Node's and the browser's, picked by package.json conditions.
+// The browser entry must not reach a node: module anywhere in its import graph.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = new URL('../', import.meta.url);
+const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+
+// Every module `entry` imports, transitively, by URL; bare and node: specifiers as found.
+function importGraph(entry) {
+  const seen = new Set();
+  const external = new Set();
+  const visit = (url) => {
+    if (seen.has(url.href)) return;
+    seen.add(url.href);
+    const source = readFileSync(url, 'utf8');
+    const specifiers = [...source.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)]
+      .map((m) => m[1] ?? m[2]);
+    for (const specifier of specifiers) {
+      if (specifier.startsWith('.')) visit(new URL(specifier, url));
+      else external.add(specifier);
+    }
+  };
+  visit(new URL(entry, root));
+  return { modules: [...seen].map((href) => fileURLToPath(href).slice(fileURLToPath(root).length)), external: [...external] };
+}
+
+// Node's resolution of an exports entry under a set of conditions (first matching key wins).
+function resolveExport(target, conditions) {
+  if (typeof target === 'string') return target;
+  for (const [key, value] of Object.entries(target)) {
+    if (key === 'default' || conditions.includes(key)) return resolveExport(value, conditions);
+  }
+  return null;
+}
+
+describe('entries', () => {
+  it('the browser entry imports no node: module and nothing outside the package', () => {
+    const { modules, external } = importGraph('src/browser.js');
+    assert.deepEqual(external, []);
+    assert.ok(modules.includes('src/vfs/opfs.js') && modules.includes('src/worker/client.js'), modules.join(' '));
+    assert.ok(!modules.some((m) => /node-fs|file-locks|dir-lock|shm-file|src\/node\.js/.test(m)), modules.join(' '));
+    // The Worker the Worker API starts is part of the browser's graph too.
+    assert.deepEqual(importGraph('src/worker/worker-entry.js').external, []);
+  });
+
+  it('the Node entry is the only one that reaches node-fs', () => {
+    const { external } = importGraph('src/node.js');
+    assert.ok(external.every((s) => s.startsWith('node:') || s === 'fs-native-extensions'), external.join(' '));
+  });
+
+  it('package.json picks node.js for Node and browser.js for browsers, Workers and bundlers by default', () => {
+    const main = manifest.exports['.'];
+    assert.equal(resolveExport(main, ['node', 'import']), './src/node.js');
+    assert.equal(resolveExport(main, ['browser', 'import']), './src/browser.js');
+    assert.equal(resolveExport(main, ['worker', 'import']), './src/browser.js');
+    assert.equal(resolveExport(main, ['import']), './src/browser.js');
+  });
+});
