@@ -3,13 +3,20 @@
 // synchronous, as in Node. The default VFS is memory; `opfs` persists, in dedicated Workers.
 // Nothing here needs cross-origin isolation or SharedArrayBuffer.
 import { Database } from './database.js';
-import { bindingsUrl, coreModuleNames, setCoreLoader } from './component.js';
+import { coreModuleNames, setCoreLoader } from './component.js';
 import { registerVfs } from './vfs/vfs-import.js';
 import { MemoryVfs } from './vfs/memory.js';
 import { OpfsVfs } from './vfs/opfs.js';
 
-async function compile(name) {
-  const url = new URL(name, bindingsUrl);
+// Each URL written out in full, so bundlers (Vite, webpack) see and copy every module.
+export const coreModuleUrls = {
+  'sqlite.core.wasm': new URL('../dist/js/sqlite.core.wasm', import.meta.url),
+  'sqlite.core2.wasm': new URL('../dist/js/sqlite.core2.wasm', import.meta.url),
+  'sqlite.core3.wasm': new URL('../dist/js/sqlite.core3.wasm', import.meta.url),
+  'sqlite.core4.wasm': new URL('../dist/js/sqlite.core4.wasm', import.meta.url),
+};
+
+async function compile(url) {
   try {
     return await WebAssembly.compileStreaming(fetch(url));
   } catch (e) {
@@ -22,7 +29,7 @@ async function compile(name) {
 }
 
 setCoreLoader({
-  prepare: async () => new Map(await Promise.all(coreModuleNames.map(async (name) => [name, await compile(name)]))),
+  prepare: async () => new Map(await Promise.all(coreModuleNames.map(async (name) => [name, await compile(coreModuleUrls[name])]))),
 });
 
 registerVfs(new MemoryVfs(), { makeDefault: true });

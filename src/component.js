@@ -9,9 +9,6 @@ import { instantiate } from '../dist/js/sqlite.js';
 import { InstanceAbortedError } from './errors.js';
 import { checkedRealloc, hotCalls } from './hot-calls.js';
 
-/** Where jco's glue and the core modules it instantiates live (bundlers follow this URL). */
-export const bindingsUrl = new URL('../dist/js/', import.meta.url);
-
 /** The core modules jco's glue asks for, in order (test 05.component checks it against dist/). */
 export const coreModuleNames = ['sqlite.core.wasm', 'sqlite.core2.wasm', 'sqlite.core3.wasm', 'sqlite.core4.wasm'];
 

@@ -46,6 +46,13 @@ describe('entries', () => {
     assert.deepEqual(importGraph('src/worker/worker-entry.js').external, []);
   });
 
+  it('the browser entry names every core module the glue asks for by a literal URL', async () => {
+    const { coreModuleUrls } = await import('../src/browser.js');
+    const { coreModuleNames } = await import('../src/component.js');
+    assert.deepEqual(Object.keys(coreModuleUrls), coreModuleNames);
+    for (const [name, url] of Object.entries(coreModuleUrls)) assert.ok(url.href.endsWith(`/dist/js/${name}`), url.href);
+  });
+
   it('the Node entry is the only one that reaches node-fs', () => {
     const { external } = importGraph('src/node.js');
     assert.ok(external.every((s) => s.startsWith('node:') || s === 'fs-native-extensions'), external.join(' '));

@@ -21,8 +21,11 @@ export class DatabaseWorker {
   #closed = null; // the Error every later call rejects with
 
   /** `url`: a module Worker script that calls serveDatabases (the package's own by default). */
-  constructor({ url = new URL('./worker-entry.js', import.meta.url) } = {}) {
-    this.#worker = new Worker(url, { type: 'module', name: 'sqlite-component' });
+  constructor({ url } = {}) {
+    // Written out in full so that bundlers see the Worker and bundle it.
+    this.#worker = url
+      ? new Worker(url, { type: 'module', name: 'sqlite-component' })
+      : new Worker(new URL('./worker-entry.js', import.meta.url), { type: 'module', name: 'sqlite-component' });
     this.#worker.addEventListener('message', ({ data }) => {
       const call = this.#pending.get(data?.id);
       if (!call) return;
