@@ -395,10 +395,13 @@ describe('ill-formed text', () => {
   it('without Buffer (as in a browser), text and blobs decode the same, short and long', () => {
     // The Buffer-less decoding paths are taken only when globalThis.Buffer is missing when the
     // modules load, so they run in a child process; src/node.js also loads the node-fs VFS,
-    // which needs Buffer, so the child registers the memory VFS itself.
+    // which needs Buffer, so the child installs the loader and the memory VFS itself.
     const texts = ['', 'short', 'a'.repeat(24), 'a'.repeat(25), 'héllo', '€'.repeat(9), '😀', '\ufeffbom', 'x\ufeff', 'a\0b', 'z'.repeat(40) + '\ufeff'];
     const script = `
       delete globalThis.Buffer;
+      const { readFileSync } = await import('node:fs');
+      const { setCoreLoader } = await import('./src/component.js');
+      setCoreLoader({ compileSync: (name) => new WebAssembly.Module(readFileSync('dist/js/' + name)) });
       const { Database } = await import('./src/database.js');
       const { registerVfs } = await import('./src/vfs/vfs-import.js');
       const { MemoryVfs } = await import('./src/vfs/memory.js');
