@@ -39,14 +39,21 @@ export class Database {
    * handles). Works with every VFS; the only way to open an OPFS file.
    */
   static async open(filenameOrImage, options) {
-    await coreReady();
     const filename = filenameOrImage ?? '';
     const vfs = findVfs(options?.vfs ?? defaultVfsName());
     const named = typeof filename === 'string' && filename !== '' && filename !== ':memory:';
-    let lease = null;
-    try {
-      if (named && vfs) lease = await vfs.acquire(filename, options ?? {});
-    } catch (e) {
+    // Compiling and acquiring are independent: side by side, the first open is quicker.
+    const [ready, acquired] = await Promise.allSettled([
+      coreReady(),
+      named && vfs ? vfs.acquire(filename, options ?? {}) : null,
+    ]);
+    const lease = acquired.value ?? null;
+    if (ready.status === 'rejected') {
+      lease?.release();
+      throw ready.reason;
+    }
+    if (acquired.status === 'rejected') {
+      const e = acquired.reason;
       throw e instanceof VfsError ? sqliteError(e.message, e.code, e) : e;
     }
     try {

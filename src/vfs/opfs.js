@@ -51,6 +51,8 @@ export class OpfsVfs extends Vfs {
   name = 'opfs';
   #groups = new Map(); // database path → { users, files: Map<path, OpfsStore> }
   #opening = new Map(); // database path → Promise<group>: concurrent opens share one acquisition
+  #cleanups = new Map(); // database path → Promise: empty journals being removed after a close
+  #root = null; // Promise of the OPFS root directory
   #stores = new Map(); // path of any held file → OpfsStore
   #temp = new MemoryVfs();
 
@@ -99,36 +101,31 @@ export class OpfsVfs extends Vfs {
 
   #openGroup(path, { readonly = false, fileMustExist = false, timeout = 5000 }) {
     const promise = (async () => {
+      await this.#cleanups.get(path); // a previous close still removing empty journals
       const deadline = Date.now() + timeout;
-      const names = path.slice(1).split('/');
-      const leaf = names.pop();
-      let dir = await navigator.storage.getDirectory();
-      try {
-        for (const name of names) dir = await dir.getDirectoryHandle(name, { create: !readonly && !fileMustExist });
-      } catch (e) {
-        throw openError(e, path);
-      }
-      const files = new Map();
-      try {
-        for (const suffix of companions) {
-          const create = suffix !== '' || (!readonly && !fileMustExist);
-          let fileHandle;
-          try {
-            fileHandle = await dir.getFileHandle(leaf + suffix, { create: create && !readonly });
-          } catch (e) {
-            if (suffix !== '' && e?.name === 'NotFoundError') continue; // read-only, no journal
-            throw openError(e, path + suffix);
-          }
-          const access = await syncHandle(fileHandle, path + suffix, deadline);
-          files.set(path + suffix, new OpfsStore(path + suffix, access, suffix === ''));
+      const { dir, leaf } = await this.#parent(path, !readonly && !fileMustExist);
+      // The three handles are obtained side by side (each takes milliseconds), all or none:
+      // holding some while waiting for the rest could deadlock two contexts.
+      let stores;
+      for (;;) {
+        const settled = await Promise.allSettled(companions.map(async (suffix) => {
+          const create = !readonly && (suffix !== '' || !fileMustExist);
+          const access = await syncHandle(dir, leaf + suffix, path + suffix, { create, optional: suffix !== '' });
+          return access && new OpfsStore(path + suffix, access, suffix === '');
+        }));
+        stores = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
+        const failed = settled.find((r) => r.status === 'rejected');
+        if (!failed) break;
+        for (const store of stores) store.access.close();
+        if (failed.reason?.name !== 'NoModificationAllowedError') throw failed.reason;
+        if (Date.now() >= deadline) {
+          throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: failed.reason });
         }
-      } catch (e) {
-        for (const store of files.values()) store.access.close();
-        throw e;
+        await new Promise((resolve) => setTimeout(resolve, retryMs));
       }
-      const group = { users: 0, files };
+      const group = { users: 0, dir, files: new Map(stores.map((store) => [store.path, store])) };
       this.#groups.set(path, group);
-      for (const [name, store] of files) this.#stores.set(name, store);
+      for (const store of stores) this.#stores.set(store.path, store);
       return group;
     })();
     this.#opening.set(path, promise);
@@ -137,14 +134,50 @@ export class OpfsVfs extends Vfs {
     return promise;
   }
 
-  // The last user gone, the handles are closed so other contexts can have the database.
+  // The directory holding `path`, and the file's name in it.
+  async #parent(path, create) {
+    const names = path.slice(1).split('/');
+    const leaf = names.pop();
+    let dir = await (this.#root ??= navigator.storage.getDirectory());
+    try {
+      for (const name of names) dir = await dir.getDirectoryHandle(name, { create });
+    } catch (e) {
+      throw openError(e, path);
+    }
+    return { dir, leaf };
+  }
+
+  // The last user gone, the handles are closed so other contexts can have the database, and
+  // an empty journal or WAL is removed, so that OPFS shows what native SQLite would leave.
+  // The database's own handle is closed last: until then no other context can complete an
+  // acquisition and write a journal that this removal would take away.
   #leave(group) {
     if (--group.users > 0) return;
+    let path;
+    for (const [p, g] of this.#groups) if (g === group) path = p;
+    this.#groups.delete(path);
+    let database;
+    const empty = [];
     for (const [name, store] of group.files) {
       this.#stores.delete(name);
+      if (store.database) {
+        database = store;
+        continue;
+      }
       store.access.close();
+      if (store.size === 0) empty.push(name.slice(name.lastIndexOf('/') + 1));
     }
-    for (const [path, g] of this.#groups) if (g === group) this.#groups.delete(path);
+    if (!empty.length) {
+      database.access.close();
+      return;
+    }
+    const cleanup = Promise.all(empty.map((name) => group.dir.removeEntry(name).catch(() => {
+      // Another context holds it now: it stays, empty.
+    }))).finally(() => {
+      database.access.close();
+      if (this.#cleanups.get(path) === cleanup) this.#cleanups.delete(path);
+    });
+    this.#cleanups.set(path, cleanup);
   }
 
   open(path, flags) {
@@ -282,17 +315,25 @@ class OpfsFile extends VfsFile {
   }
 }
 
-// A sync access handle, retried until `deadline` while another context holds the file.
-async function syncHandle(fileHandle, path, deadline) {
+// The sync access handle of file `name` in `dir`; null for an `optional` one (a journal) that
+// does not exist and may not be created. Throws NoModificationAllowedError while another
+// context holds the file.
+async function syncHandle(dir, name, path, { create, optional }) {
   for (;;) {
+    let fileHandle;
+    try {
+      fileHandle = await dir.getFileHandle(name, { create });
+    } catch (e) {
+      if (e?.name === 'NotFoundError' && optional) return null;
+      throw openError(e, path);
+    }
     try {
       return await fileHandle.createSyncAccessHandle();
     } catch (e) {
-      if (e?.name !== 'NoModificationAllowedError') throw openError(e, path);
-      if (Date.now() >= deadline) {
-        throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: e });
-      }
-      await new Promise((resolve) => setTimeout(resolve, retryMs));
+      // Removed since getFileHandle (another context's close tidying up): look it up again.
+      if (e?.name === 'NotFoundError' && create) continue;
+      if (e?.name === 'NoModificationAllowedError') throw e;
+      throw openError(e, path);
     }
   }
 }
