@@ -1,10 +1,10 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
-import { coreReady, instantiateDatabase } from './component.js';
+import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { sqliteError, toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 import { VfsError } from './vfs/base.js';
-import { createVfsImport, defaultVfsName, findVfs } from './vfs/vfs-import.js';
+import { defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
 const SQLITE_OPEN_READONLY = 0x1;
 const SQLITE_OPEN_READWRITE = 0x2;
@@ -24,6 +24,7 @@ export class Database {
   #causeOf; // the VFS exception behind an error code, if any
   #transactionStatements = new Map();
   #lease = null; // what Database.open acquired from the VFS, given back on close
+  #instance; // the component instance, handed back on close for a later Database
 
   /**
    * The host's one async step: compiles the SQLite module where that cannot be done
@@ -94,18 +95,28 @@ export class Database {
     const anonymous = filename === '' || filename === ':memory:';
     if (anonymous && readonly && !image) throw new TypeError('In-memory/temporary databases cannot be readonly');
 
-    // Open, each database in an instance of its own.
+    // Open, each database in an instance of its own (one a closed Database handed back, or new).
     const flags = readonly && !image
       ? SQLITE_OPEN_READONLY
       : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
-    const vfsImport = createVfsImport();
-    const { api, hot, guard } = instantiateDatabase(vfsImport);
+    const instance = instantiateDatabase();
+    const { api, hot, guard, vfsImport } = instance;
+    this.#instance = instance;
     this.#causeOf = vfsImport.causeOf;
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
       this.#connection.busyTimeout(timeout);
       if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
+      if (!guard.dead) {
+        try {
+          this.#connection?.close();
+          this.#connection?.[Symbol.dispose]();
+          releaseInstance(instance);
+        } catch {
+          // An instance that cannot close cleanly is not reused; the first error is the one to report.
+        }
+      }
       throw toSqliteError(e, this.#causeOf);
     }
     this.#state = { open: true, iterating: 0, safeIntegers: false, hot, guard };
@@ -218,6 +229,7 @@ export class Database {
       }
       this.#connection[Symbol.dispose]();
       this.#transactionStatements.clear();
+      releaseInstance(this.#instance);
     }
     this.#state.open = false;
     this.#lease?.release();

@@ -209,6 +209,43 @@ describe('new Database()', () => {
   });
 });
 
+describe('instances', () => {
+  it('a closed Database hands its instance to the next one, with nothing of its connection left', async () => {
+    const { idleInstanceCount } = await import('../src/component.js');
+    const first = new Database('reused', { vfs: 'memory' });
+    first.exec('PRAGMA foreign_keys = OFF; PRAGMA cache_size = 7; CREATE TEMP TABLE scratch(x); CREATE TABLE kept(x)');
+    const before = idleInstanceCount();
+    first.close();
+    assert.equal(idleInstanceCount(), before + 1, 'the instance waits for the next Database');
+    const second = new Database(':memory:');
+    assert.equal(idleInstanceCount(), before, 'and the next Database takes it');
+    assert.equal(second.pragma('foreign_keys', { simple: true }), 1);
+    assert.equal(second.pragma('cache_size', { simple: true }), -16000);
+    assert.deepEqual(second.prepare("SELECT name FROM sqlite_temp_master").all(), []);
+    assert.deepEqual(second.prepare("SELECT name FROM sqlite_master").all(), []);
+    assert.equal(second.prepare('SELECT 1 AS one').get().one, 1);
+    second.close();
+    const third = new Database('reused', { vfs: 'memory' });
+    assert.deepEqual(third.prepare("SELECT name FROM sqlite_master").pluck().all(), ['kept']);
+    third.close();
+    MemoryVfs.files.delete('reused');
+  });
+
+  it('an instance whose Database failed to open is clean and reused; a statement of the old Database stays closed', async () => {
+    const { idleInstanceCount } = await import('../src/component.js');
+    const old = new Database(':memory:');
+    const statement = old.prepare('SELECT 1');
+    old.close();
+    const before = idleInstanceCount();
+    assert.throws(() => new Database('missing-file', { vfs: 'memory', fileMustExist: true }), { code: 'SQLITE_CANTOPEN' });
+    assert.equal(idleInstanceCount(), before, 'the failed open handed its instance back');
+    const next = new Database(':memory:');
+    assert.throws(() => statement.get(), { name: 'TypeError', message: 'The database connection is not open' });
+    assert.equal(next.prepare('SELECT 2 AS two').get().two, 2);
+    next.close();
+  });
+});
+
 describe('Database properties', () => {
   it('name, open, memory, readonly, inTransaction follow the connection', () => {
     const file = join(dir, 'props.db');

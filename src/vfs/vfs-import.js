@@ -269,6 +269,14 @@ export function createVfsImport() {
       // failure SQLite shrugged off earlier (a missing journal to delete, say) has another code.
       return last && (last.code === code || (last.code & 0xff) === code) ? last.error : undefined;
     },
+    /** Forgets the last failure, for an instance handed to another Database. */
+    forgetFailure() {
+      lastFailure = null;
+    },
+    /** How many files the instance has open: none once its connection closed cleanly. */
+    openFileCount() {
+      return files.length - 1 - freeIds.length;
+    },
     closeAll() {
       for (let id = 1; id < files.length; id++) {
         const file = files[id];
