@@ -148,6 +148,24 @@ describe('browser: opfs VFS', () => {
     await page.close();
   });
 
+  it('after close() the file is free at once: it can be removed, and opened again', async () => {
+    const page = await openPage();
+    const worker = await spawn(page);
+    const result = await inWorker(page, worker, `
+      const root = await navigator.storage.getDirectory();
+      const db = await lib.Database.open('free.db', { vfs: 'opfs' });
+      db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+      db.close();
+      await root.removeEntry('free.db'); // would throw if a handle were still open
+      const again = await lib.Database.open('free.db', { vfs: 'opfs' });
+      const tables = again.prepare('SELECT count(*) FROM sqlite_master').pluck().get();
+      again.close();
+      return tables;
+    `);
+    assert.equal(result, 0, 'the removed database is gone; a new, empty one was made');
+    await page.close();
+  });
+
   it('exports a database that native sqlite3 opens, integrity_check ok', async () => {
     const page = await openPage();
     const worker = await spawn(page);

@@ -8,12 +8,16 @@
 //
 // Each file is a plain SQLite file under its own name in OPFS, so it can be exported byte for
 // byte. A journal or WAL "deleted" by SQLite is truncated to zero bytes instead (its handle
-// stays open), and a zero-byte journal or WAL counts as absent, as it does to SQLite.
+// stays open), and a zero-byte journal or WAL counts as absent, as it does to SQLite; it is
+// removed when the database closes.
 //
-// A sync access handle is exclusive across the origin: while this Worker holds a database,
-// another Worker or tab cannot acquire it and gets SQLITE_BUSY after the timeout. Connections
-// within this Worker share the handles and lock each other in memory (locks.js), and can use
-// WAL with an in-memory wal-index (shared-memory.js), as the memory VFS does.
+// A database is held by one Worker at a time across the origin: a Web Lock named after it
+// queues the Workers and tabs that want it (another gets SQLITE_BUSY after its timeout), and
+// the sync access handles, exclusive themselves, keep out code that does not take the lock.
+// Closing lets go of the handles at once (the file can be removed right after); the lock is
+// kept until the empty journals are removed, so no other Worker can write one meanwhile.
+// Connections within a Worker share the handles and lock each other in memory (locks.js), and
+// can use WAL with an in-memory wal-index (shared-memory.js), as the memory VFS does.
 
 import { Vfs, VfsFile, VfsError } from './base.js';
 import { FileLock } from './locks.js';
@@ -101,37 +105,45 @@ export class OpfsVfs extends Vfs {
 
   #openGroup(path, { readonly = false, fileMustExist = false, timeout = 5000 }) {
     const promise = (async () => {
-      await this.#cleanups.get(path); // a previous close still removing empty journals
+      await this.#cleanups.get(path); // this Worker's previous close still tidying up
       const deadline = Date.now() + timeout;
-      const { dir, leaf } = await this.#parent(path, !readonly && !fileMustExist);
-      // The three handles are obtained side by side (each takes milliseconds), all or none:
-      // holding some while waiting for the rest could deadlock two contexts.
-      let stores;
-      for (;;) {
-        const settled = await Promise.allSettled(companions.map(async (suffix) => {
-          const create = !readonly && (suffix !== '' || !fileMustExist);
-          const access = await syncHandle(dir, leaf + suffix, path + suffix, { create, optional: suffix !== '' });
-          return access && new OpfsStore(path + suffix, access, suffix === '');
-        }));
-        stores = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
-        const failed = settled.find((r) => r.status === 'rejected');
-        if (!failed) break;
-        for (const store of stores) store.access.close();
-        if (failed.reason?.name !== 'NoModificationAllowedError') throw failed.reason;
-        if (Date.now() >= deadline) {
-          throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: failed.reason });
-        }
-        await new Promise((resolve) => setTimeout(resolve, retryMs));
+      const unlock = await originLock(path, timeout);
+      try {
+        return await this.#openHandles(path, { readonly, fileMustExist, deadline, unlock });
+      } catch (e) {
+        unlock();
+        throw e;
       }
-      const group = { users: 0, dir, files: new Map(stores.map((store) => [store.path, store])) };
-      this.#groups.set(path, group);
-      for (const store of stores) this.#stores.set(store.path, store);
-      return group;
     })();
     this.#opening.set(path, promise);
     const forget = () => this.#opening.delete(path);
     promise.then(forget, forget);
     return promise;
+  }
+
+  async #openHandles(path, { readonly, fileMustExist, deadline, unlock }) {
+    const { dir, leaf } = await this.#parent(path, !readonly && !fileMustExist);
+    // The three handles are obtained side by side (each takes milliseconds), all or none:
+    // holding some while waiting for the rest could deadlock two contexts.
+    let stores;
+    for (;;) {
+      const settled = await Promise.allSettled(companions.map(async (suffix) => {
+        const create = !readonly && (suffix !== '' || !fileMustExist);
+        const access = await syncHandle(dir, leaf + suffix, path + suffix, { create, optional: suffix !== '' });
+        return access && new OpfsStore(path + suffix, access, suffix === '');
+      }));
+      stores = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
+      const failed = settled.find((r) => r.status === 'rejected');
+      if (!failed) break;
+      for (const store of stores) store.access.close();
+      if (failed.reason?.name !== 'NoModificationAllowedError') throw failed.reason;
+      if (Date.now() >= deadline) throw busyError(path, failed.reason);
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+    const group = { users: 0, dir, unlock, files: new Map(stores.map((store) => [store.path, store])) };
+    this.#groups.set(path, group);
+    for (const store of stores) this.#stores.set(store.path, store);
+    return group;
   }
 
   // The directory holding `path`, and the file's name in it.
@@ -149,32 +161,22 @@ export class OpfsVfs extends Vfs {
 
   // The last user gone, the handles are closed so other contexts can have the database, and
   // an empty journal or WAL is removed, so that OPFS shows what native SQLite would leave.
-  // The database's own handle is closed last: until then no other context can complete an
-  // acquisition and write a journal that this removal would take away.
+  // The origin lock is let go only after that: no other Worker can write a journal meanwhile.
   #leave(group) {
     if (--group.users > 0) return;
     let path;
     for (const [p, g] of this.#groups) if (g === group) path = p;
     this.#groups.delete(path);
-    let database;
     const empty = [];
     for (const [name, store] of group.files) {
       this.#stores.delete(name);
-      if (store.database) {
-        database = store;
-        continue;
-      }
       store.access.close();
-      if (store.size === 0) empty.push(name.slice(name.lastIndexOf('/') + 1));
-    }
-    if (!empty.length) {
-      database.access.close();
-      return;
+      if (!store.database && store.size === 0) empty.push(name.slice(name.lastIndexOf('/') + 1));
     }
     const cleanup = Promise.all(empty.map((name) => group.dir.removeEntry(name).catch(() => {
-      // Another context holds it now: it stays, empty.
+      // Removed already, or held by code that does not take the lock: it stays, empty.
     }))).finally(() => {
-      database.access.close();
+      group.unlock();
       if (this.#cleanups.get(path) === cleanup) this.#cleanups.delete(path);
     });
     this.#cleanups.set(path, cleanup);
@@ -336,6 +338,28 @@ async function syncHandle(dir, name, path, { create, optional }) {
       throw openError(e, path);
     }
   }
+}
+
+// Holds the Web Lock that queues the Workers and tabs of this origin wanting database `path`;
+// resolves to the function that lets it go, or fails with SQLITE_BUSY after `timeout` ms.
+// (The lock goes with its Worker, if that ends first.)
+function originLock(path, timeout) {
+  const locks = globalThis.navigator?.locks;
+  if (!locks) return Promise.resolve(() => {});
+  return new Promise((resolve, reject) => {
+    const options = timeout > 0 ? { signal: AbortSignal.timeout(timeout) } : { ifAvailable: true };
+    locks.request(`sqlite-component:opfs:${path}`, options, (lock) => {
+      if (!lock) {
+        reject(busyError(path));
+        return undefined;
+      }
+      return new Promise((release) => resolve(() => release()));
+    }).catch((e) => reject(e?.name === 'TimeoutError' || e?.name === 'AbortError' ? busyError(path, e) : e));
+  });
+}
+
+function busyError(path, cause) {
+  return new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause });
 }
 
 function openError(e, path) {
