@@ -8,16 +8,16 @@
 //
 // Each file is a plain SQLite file under its own name in OPFS, so it can be exported byte for
 // byte. A journal or WAL "deleted" by SQLite is truncated to zero bytes instead (its handle
-// stays open), and a zero-byte journal or WAL counts as absent, as it does to SQLite; it is
-// removed when the database closes.
+// stays open), and a zero-byte journal or WAL counts as absent, as it does to SQLite. The
+// empty files stay beside the database: removing them on close would cost the next open a
+// round trip to create them again, and would race with another Worker's open.
 //
-// A database is held by one Worker at a time across the origin: a Web Lock named after it
-// queues the Workers and tabs that want it (another gets SQLITE_BUSY after its timeout), and
-// the sync access handles, exclusive themselves, keep out code that does not take the lock.
-// Closing lets go of the handles at once (the file can be removed right after); the lock is
-// kept until the empty journals are removed, so no other Worker can write one meanwhile.
-// Connections within a Worker share the handles and lock each other in memory (locks.js), and
-// can use WAL with an in-memory wal-index (shared-memory.js), as the memory VFS does.
+// A sync access handle is exclusive across the origin: while this Worker holds a database,
+// another Worker or tab waits for it (polling, up to its timeout) and then gets SQLITE_BUSY.
+// Closing lets go of the handles at once, so the file can be removed or opened elsewhere
+// right after. Connections within a Worker share the handles and lock each other in memory
+// (locks.js), and can use WAL with an in-memory wal-index (shared-memory.js), as the memory
+// VFS does.
 
 import { Vfs, VfsFile, VfsError } from './base.js';
 import { FileLock } from './locks.js';
@@ -57,8 +57,8 @@ export class OpfsVfs extends Vfs {
   name = 'opfs';
   #groups = new Map(); // database path → { users, files: Map<path, OpfsStore> }
   #opening = new Map(); // database path → Promise<group>: concurrent opens share one acquisition
-  #cleanups = new Map(); // database path → Promise: empty journals being removed after a close
   #root = null; // Promise of the OPFS root directory
+  #fileHandles = new Map(); // path → FileSystemFileHandle, so a reopen makes one round trip
   #stores = new Map(); // path of any held file → OpfsStore
   #temp = new MemoryVfs();
 
@@ -106,32 +106,21 @@ export class OpfsVfs extends Vfs {
   }
 
   #openGroup(path, { readonly = false, fileMustExist = false, timeout = 5000 }) {
-    const promise = (async () => {
-      await this.#cleanups.get(path); // this Worker's previous close still tidying up
-      const deadline = Date.now() + timeout;
-      const unlock = await originLock(path, timeout);
-      try {
-        return await this.#openHandles(path, { readonly, fileMustExist, deadline, unlock });
-      } catch (e) {
-        unlock();
-        throw e;
-      }
-    })();
+    const promise = this.#openHandles(path, { readonly, fileMustExist, deadline: Date.now() + timeout });
     this.#opening.set(path, promise);
     const forget = () => this.#opening.delete(path);
     promise.then(forget, forget);
     return promise;
   }
 
-  async #openHandles(path, { readonly, fileMustExist, deadline, unlock }) {
-    const { dir, leaf } = await this.#parent(path, !readonly && !fileMustExist);
-    // The three handles are obtained side by side (each takes milliseconds), all or none:
-    // holding some while waiting for the rest could deadlock two contexts.
+  async #openHandles(path, { readonly, fileMustExist, deadline }) {
+    // The three handles are obtained side by side (each is a round trip to the browser), all
+    // or none: holding some while waiting for the rest could deadlock two contexts.
     let stores;
     for (;;) {
       const settled = await Promise.allSettled(companions.map(async (suffix) => {
         const create = !readonly && (suffix !== '' || !fileMustExist);
-        const access = await syncHandle(dir, leaf + suffix, path + suffix, { create, optional: suffix !== '' });
+        const access = await this.#syncHandle(path + suffix, { create, optional: suffix !== '' });
         return access && new OpfsStore(path + suffix, access, suffix === '', suffix === '-wal');
       }));
       stores = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
@@ -139,13 +128,45 @@ export class OpfsVfs extends Vfs {
       if (!failed) break;
       for (const store of stores) store.access.close();
       if (failed.reason?.name !== 'NoModificationAllowedError') throw failed.reason;
-      if (Date.now() >= deadline) throw busyError(path, failed.reason);
+      if (Date.now() >= deadline) {
+        throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: failed.reason });
+      }
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
-    const group = new OpfsGroup(dir, unlock, stores);
+    const group = new OpfsGroup(stores);
     this.#groups.set(path, group);
     for (const store of stores) this.#stores.set(store.path, store);
     return group;
+  }
+
+  // The sync access handle of file `path`; null for an `optional` one (a journal) that does
+  // not exist and may not be created. Throws NoModificationAllowedError while another context
+  // holds the file.
+  async #syncHandle(path, { create, optional }) {
+    for (let attempt = 0; ; attempt++) {
+      let fileHandle = this.#fileHandles.get(path);
+      if (!fileHandle) {
+        try {
+          const { dir, leaf } = await this.#parent(path, create);
+          fileHandle = await dir.getFileHandle(leaf, { create });
+        } catch (e) {
+          if (e?.name === 'NotFoundError' && optional) return null;
+          throw openError(e, path);
+        }
+        this.#fileHandles.set(path, fileHandle);
+      }
+      try {
+        return await fileHandle.createSyncAccessHandle();
+      } catch (e) {
+        // Removed since it was looked up (by the page, or another Worker): look it up again.
+        if (e?.name === 'NotFoundError' && attempt < 3) {
+          this.#fileHandles.delete(path);
+          continue;
+        }
+        if (e?.name === 'NoModificationAllowedError') throw e;
+        throw openError(e, path);
+      }
+    }
   }
 
   // The directory holding `path`, and the file's name in it.
@@ -161,32 +182,20 @@ export class OpfsVfs extends Vfs {
     return { dir, leaf };
   }
 
-  // The last user gone, the handles are closed so other contexts can have the database, and
-  // an empty journal or WAL is removed, so that OPFS shows what native SQLite would leave.
-  // The origin lock is let go only after that: no other Worker can write a journal meanwhile.
+  // The last user gone, what is pending is written and the handles are closed, so that other
+  // contexts can have the database.
   #leave(group) {
     if (--group.users > 0) return;
-    let path;
-    for (const [p, g] of this.#groups) if (g === group) path = p;
-    this.#groups.delete(path);
-    const empty = [];
     try {
       group.flush();
     } catch {
-      // Runs SQLite was told failed at their sync; what is left of them has nowhere to go.
+      // SQLite heard of this failure when it closed the file; nothing is left to tell.
     }
     for (const [name, store] of group.files) {
       this.#stores.delete(name);
       store.access.close();
-      if (!store.database && store.size === 0) empty.push(name.slice(name.lastIndexOf('/') + 1));
     }
-    const cleanup = Promise.all(empty.map((name) => group.dir.removeEntry(name).catch(() => {
-      // Removed already, or held by code that does not take the lock: it stays, empty.
-    }))).finally(() => {
-      group.unlock();
-      if (this.#cleanups.get(path) === cleanup) this.#cleanups.delete(path);
-    });
-    this.#cleanups.set(path, cleanup);
+    for (const [path, g] of this.#groups) if (g === group) this.#groups.delete(path);
   }
 
   open(path, flags) {
@@ -220,7 +229,9 @@ export class OpfsVfs extends Vfs {
     if (!store.exists) throw new VfsError(SQLITE_IOERR_DELETE_NOENT, `${path} does not exist`);
     try {
       store.truncate(0); // after the database's own pending writes: this is the commit point
-      store.access.flush();
+      // Made durable only when SQLite asks (synchronous=EXTRA), as native SQLite syncs the
+      // directory after an unlink only then.
+      if (syncDir) store.access.flush();
     } catch (e) {
       throw storageError(e, SQLITE_IOERR_DELETE, path);
     }
@@ -252,9 +263,7 @@ class OpfsGroup {
   runs = []; // { store, start, bytes, length }, in the order they were made
   pendingBytes = 0;
 
-  constructor(dir, unlock, stores) {
-    this.dir = dir;
-    this.unlock = unlock;
+  constructor(stores) {
     this.files = new Map(stores.map((store) => [store.path, store]));
     for (const store of stores) store.group = this;
   }
@@ -469,51 +478,6 @@ class OpfsFile extends VfsFile {
       return storageError(e, SQLITE_IOERR_WRITE, this.path);
     }
   }
-}
-
-// The sync access handle of file `name` in `dir`; null for an `optional` one (a journal) that
-// does not exist and may not be created. Throws NoModificationAllowedError while another
-// context holds the file.
-async function syncHandle(dir, name, path, { create, optional }) {
-  for (;;) {
-    let fileHandle;
-    try {
-      fileHandle = await dir.getFileHandle(name, { create });
-    } catch (e) {
-      if (e?.name === 'NotFoundError' && optional) return null;
-      throw openError(e, path);
-    }
-    try {
-      return await fileHandle.createSyncAccessHandle();
-    } catch (e) {
-      // Removed since getFileHandle (another context's close tidying up): look it up again.
-      if (e?.name === 'NotFoundError' && create) continue;
-      if (e?.name === 'NoModificationAllowedError') throw e;
-      throw openError(e, path);
-    }
-  }
-}
-
-// Holds the Web Lock that queues the Workers and tabs of this origin wanting database `path`;
-// resolves to the function that lets it go, or fails with SQLITE_BUSY after `timeout` ms.
-// (The lock goes with its Worker, if that ends first.)
-function originLock(path, timeout) {
-  const locks = globalThis.navigator?.locks;
-  if (!locks) return Promise.resolve(() => {});
-  return new Promise((resolve, reject) => {
-    const options = timeout > 0 ? { signal: AbortSignal.timeout(timeout) } : { ifAvailable: true };
-    locks.request(`sqlite-component:opfs:${path}`, options, (lock) => {
-      if (!lock) {
-        reject(busyError(path));
-        return undefined;
-      }
-      return new Promise((release) => resolve(() => release()));
-    }).catch((e) => reject(e?.name === 'TimeoutError' || e?.name === 'AbortError' ? busyError(path, e) : e));
-  });
-}
-
-function busyError(path, cause) {
-  return new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause });
 }
 
 function openError(e, path) {
