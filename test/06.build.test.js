@@ -31,6 +31,10 @@ if [ "$1" = transpile ]; then
   printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"
 else touch "$out"; fi
 `;
+const fakeEsbuild = `#!/usr/bin/env bash
+echo "esbuild $*" >>"$FAKE_LOG"
+mkdir -p dist && touch dist/browser.js dist/worker-entry.js
+`;
 
 describe('scripts/build.sh', () => {
   let dir;
@@ -48,6 +52,9 @@ describe('scripts/build.sh', () => {
     fs.writeFileSync(path.join(jcoDir, 'package.json'), '{"version":"1.12.0"}');
     fs.mkdirSync(path.join(dir, 'node_modules/.bin'));
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/jco'), fakeJco, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'node_modules/.bin/esbuild'), fakeEsbuild, { mode: 0o755 });
+    fs.mkdirSync(path.join(dir, 'src'));
+    fs.writeFileSync(path.join(dir, 'src/browser.js'), '// entry\n');
     fs.mkdirSync(path.join(dir, 'bin'));
     fs.writeFileSync(path.join(dir, 'bin/cmake'), fakeCmake, { mode: 0o755 });
   });
@@ -104,6 +111,17 @@ describe('scripts/build.sh', () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
     assert.ok(result.calls[0].startsWith('cmake -S guest'), result.calls.join('\n'));
+  });
+
+  it('bundles the browser entry when a source file is newer than the bundle, and only then', () => {
+    build();
+    assert.ok(!build().calls.some((c) => c.startsWith('esbuild')), 'nothing changed, nothing bundled');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'src/browser.js'), later, later);
+    const result = build();
+    assert.equal(result.status, 0, result.stderr);
+    const bundle = result.calls.find((c) => c.startsWith('esbuild'));
+    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js --bundle .*--platform=browser/);
   });
 });
 

@@ -39,7 +39,7 @@ const spawn = (page) => page.evaluate(() => spawnWorker());
 const inWorker = (page, worker, body, ...args) => page.evaluate(([w, b, a]) => runInWorker(w, b, ...a), [worker, body, args]);
 // Runs `fn(lib, ...args)` on the page's main thread.
 const onPage = (page, fn, ...args) => page.evaluate(async ([source, a]) => {
-  const lib = await import('/src/browser.js');
+  const lib = await import('/dist/browser.js');
   return new Function('lib', 'args', `return (${source})(lib, ...args);`)(lib, a);
 }, [fn.toString(), args]);
 

@@ -5,7 +5,7 @@
 // Prints ms per workload and ours / best OPFS peer; the last line is the geometric mean of
 // that ratio over the five workloads.
 //   node bench/browser/run.js [--quick] [--json FILE] [--engines ours,sqlite-wasm,wa-sqlite]
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { launchChromium } from '../../test/browser/chromium.js';
 import { startStaticServer } from '../../test/browser/static-server.js';
@@ -20,8 +20,6 @@ const LABELS = {
   'sqlite-wasm': () => `@sqlite.org/sqlite-wasm ${version('bench/node_modules/@sqlite.org/sqlite-wasm/package.json')}`,
   'wa-sqlite': () => `wa-sqlite ${version('bench/node_modules/wa-sqlite/package.json')}`,
 };
-// Until the browser entry exists, the peers run alone and the table says ours is missing.
-const OURS_ENTRY = new URL('src/browser.js', root);
 
 function parseArgs(argv) {
   const args = { quick: false, json: null, engines: ENGINES };
@@ -103,8 +101,7 @@ function printError(id, e, indent = '  ') {
 function printTable(engines, summary, header) {
   console.log(header);
   for (const [id, e] of Object.entries(engines)) {
-    if (e.missing) console.log(`  ${id}: MISSING (${e.missing}); peers only`);
-    else if (e.failed) printError(`${e.label}: FAILED`, e.failed);
+    if (e.failed) printError(`${e.label}: FAILED`, e.failed);
     else console.log(`  ${id}: ${e.label}, SQLite ${e.sqlite}, VFS ${e.vfs}; ` +
       Object.entries(e.settings).map(([k, v]) => `${k}=${v}`).join(' '));
   }
@@ -142,11 +139,9 @@ try {
   // The session's first Worker and first OPFS access pay for the browser's own start-up.
   await page.evaluate(() => window.warmUpBrowser());
   const ids = ENGINES.filter((id) => args.engines.includes(id));
-  const runnable = ids.filter((id) => id !== 'ours' || existsSync(OURS_ENTRY));
-  const measured = await measureInits(page, runnable, sizeName, size);
+  const measured = await measureInits(page, ids, sizeName, size);
   for (const id of ids) {
-    if (!runnable.includes(id)) engines[id] = { missing: 'src/browser.js does not exist yet' };
-    else engines[id] = measured[id].failed ? measured[id] : await runWorkloads(page, id, sizeName, measured[id]);
+    engines[id] = measured[id].failed ? measured[id] : await runWorkloads(page, id, sizeName, measured[id]);
   }
 } finally {
   await browser.close();

@@ -1,7 +1,7 @@
 // sqlite-component in a dedicated Worker on its `opfs` VFS, through the browser entry's
 // better-sqlite3-style API: one await to compile, one to open (it obtains the file's handles),
 // synchronous afterwards.
-import { Database } from '../../../src/browser.js';
+import { Database } from '../../../dist/browser.js';
 
 export const file = 'ours-bench.db';
 

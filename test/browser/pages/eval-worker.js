@@ -1,5 +1,5 @@
 // Runs test bodies sent by harness.js inside a dedicated Worker, with the package loaded.
-import * as lib from '../../../src/browser.js';
+import * as lib from '../../../dist/browser.js';
 
 const AsyncFunction = (async () => {}).constructor;
 
