@@ -29,6 +29,7 @@ async function compile(url) {
 }
 
 setCoreLoader({
+  warmUpVfs: 'memory',
   prepare: async () => new Map(await Promise.all(coreModuleNames.map(async (name) => [name, await compile(coreModuleUrls[name])]))),
 });
 

@@ -25,7 +25,9 @@ let prepare = null;
 export function setCoreLoader(loader) {
   compileSync = loader.compileSync ?? null;
   prepare = loader.prepare ?? null;
+  warmUpVfs = loader.warmUpVfs ?? null;
 }
+let warmUpVfs = null;
 
 let ready = null;
 /** The one async step a host may need before `new Database()`: resolves once modules are compiled. */
@@ -33,6 +35,7 @@ export function coreReady() {
   if (!prepare) return Promise.resolve();
   ready ??= prepare().then((modules) => {
     for (const [name, module] of modules) compiled.set(name, module);
+    if (warmUpVfs) warmUp(warmUpVfs);
   }, (e) => {
     ready = null; // a failed fetch may be retried
     throw e;
@@ -131,6 +134,23 @@ const maxIdleMemory = 64 * 1024 * 1024; // a bigger heap is given back to the ga
 /** How many instances wait for a Database (for tests). */
 export function idleInstanceCount() {
   return idle.length;
+}
+
+// A browser compiles wasm functions on their first call: the first query of a new page paid
+// ~40-90 ms for it. Running a little SQL once in the ready step moves that cost where
+// Database.open overlaps it with fetching file handles, and leaves the instance for the first
+// Database.
+function warmUp(vfs) {
+  const instance = instantiateFresh();
+  const connection = instance.api.Connection.open(':memory:', vfs, 0x6);
+  const { statement } = connection.prepare("SELECT 1 AS a, 'b' AS b, 1.5 AS c, x'00' AS d");
+  statement.stepMany(undefined, 1, 1024, true);
+  statement[Symbol.dispose]();
+  connection.exec('CREATE TABLE warm(id INTEGER PRIMARY KEY, v TEXT); CREATE INDEX warm_v ON warm(v);'
+    + "INSERT INTO warm(v) VALUES ('x'); UPDATE warm SET v = 'y' WHERE id = 1; SELECT count(*) FROM warm; DROP TABLE warm");
+  connection.close();
+  connection[Symbol.dispose]();
+  releaseInstance(instance);
 }
 
 /** An instance for a new Database: an idle one if there is one, else a fresh one. */
