@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Every test: a smoke run of the benchmark, the node:test suites, then SQLite's sqllogictest
-# corpus through our API on both VFSes, each query also checked against native SQLite.
+# Every test: smoke runs of the benchmarks (Node, Chromium), the node:test suites (the browser
+# ones in Chromium), then SQLite's sqllogictest corpus through our API on both VFSes, each
+# query also checked against native SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The benchmark at tiny sizes, so it cannot rot: it fails if any engine's results differ.
+# The benchmarks at tiny sizes, so they cannot rot: each fails if any engine's results differ.
 bash scripts/bench.sh --quick
+bash scripts/bench.sh --browser --quick
 
 node --test --test-concurrency=1 test/*.test.js
 
