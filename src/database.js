@@ -108,6 +108,7 @@ export class Database {
       this.#connection.busyTimeout(timeout);
       if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
+      const error = toSqliteError(e, this.#causeOf); // before the instance forgets the cause
       if (!guard.dead) {
         try {
           this.#connection?.close();
@@ -117,7 +118,7 @@ export class Database {
           // An instance that cannot close cleanly is not reused; the first error is the one to report.
         }
       }
-      throw toSqliteError(e, this.#causeOf);
+      throw error;
     }
     this.#state = { open: true, iterating: 0, safeIntegers: false, hot, guard };
 

@@ -246,6 +246,26 @@ describe('instances', () => {
   });
 });
 
+describe('Database.ready() and Database.open()', () => {
+  it('in Node, ready() resolves at once and open() resolves to an open Database on each VFS', async () => {
+    await Database.ready();
+    const dir = mkdtempSync(join(tmpdir(), 'open-'));
+    const onFile = await Database.open(join(dir, 'a.db'));
+    onFile.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    const inMemory = await Database.open(':memory:', { vfs: 'memory' });
+    assert.equal(onFile.vfs, 'node-fs');
+    assert.equal(inMemory.prepare('SELECT 2 AS x').get().x, 2);
+    onFile.close();
+    inMemory.close();
+    const again = await Database.open(join(dir, 'a.db'), { fileMustExist: true });
+    assert.equal(again.prepare('SELECT x FROM t').pluck().get(), 1);
+    again.close();
+    await assert.rejects(Database.open(join(dir, 'missing.db'), { fileMustExist: true }), { code: 'SQLITE_CANTOPEN' });
+    await assert.rejects(Database.open(':memory:', { vfs: 'nope' }), { name: 'TypeError' });
+    rmSync(dir, { recursive: true });
+  });
+});
+
 describe('Database properties', () => {
   it('name, open, memory, readonly, inTransaction follow the connection', () => {
     const file = join(dir, 'props.db');

@@ -489,6 +489,21 @@ describe('browser: Worker API', () => {
     assert.equal(result.after, 'The database Worker was terminated');
     await page.close();
   });
+
+  it('a Worker script that cannot load rejects the open with a clear error instead of hanging', async () => {
+    const page = await openPage();
+    const message = await onPage(page, async (lib) => {
+      const worker = new lib.DatabaseWorker({ url: '/no/such/worker.js' });
+      const outcome = await Promise.race([
+        lib.openDatabase(':memory:', { worker }).then(() => 'opened', (e) => e.message),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 10 s'), 10000)),
+      ]);
+      worker.terminate();
+      return outcome;
+    });
+    assert.match(message, /^The database Worker failed/);
+    await page.close();
+  });
 });
 
 describe('browser: storage full', () => {
