@@ -6,8 +6,9 @@
 // through the guest's frames, leaves the guest's stack pointer and SQLite's state wherever
 // they were: such an instance is dead, and nothing runs in it again.
 import { instantiate } from '../dist/js/sqlite.js';
-import { InstanceAbortedError } from './errors.js';
+import { InstanceAbortedError, sqliteError } from './errors.js';
 import { checkedRealloc, hotCalls } from './hot-calls.js';
+import { createFunctionsImport } from './user-functions.js';
 import { createVfsImport } from './vfs/vfs-import.js';
 
 /** The core modules jco's glue asks for, in order (test 05.component checks it against dist/). */
@@ -58,10 +59,17 @@ function getCoreModule(name) {
 /** One instance's life: alive until a call into it fails in a way SQLite did not report. */
 export class InstanceGuard {
   dead = null; // the InstanceAbortedError every later call throws
+  busy = 0; // user callbacks running: the instance is inside a call and may not be entered
   #onAbort;
 
   constructor(onAbort) {
     this.#onAbort = onAbort;
+  }
+
+  /** Throws unless a call into the instance may start now. */
+  check() {
+    if (this.dead) throw this.dead;
+    if (this.busy) throw new TypeError('This database connection is busy executing a query');
   }
 
   abort(cause) {
@@ -83,16 +91,14 @@ function guardedExports(exports, guard) {
     } else if (name === 'cabi_realloc') {
       const realloc = checkedRealloc(value);
       guarded[name] = (...args) => {
-        if (guard.dead) throw guard.dead;
+        guard.check();
         return realloc(...args);
       };
     } else {
       const isDestructor = name.includes('[dtor]');
       guarded[name] = (...args) => {
-        if (guard.dead) {
-          if (isDestructor) return undefined;
-          throw guard.dead;
-        }
+        if (guard.dead && isDestructor) return undefined;
+        guard.check();
         try {
           return value(...args);
         } catch (e) {
@@ -110,6 +116,11 @@ function guardedExports(exports, guard) {
 function instantiateFresh() {
   const vfsImport = createVfsImport();
   const guard = new InstanceGuard(vfsImport.closeAll);
+  const functionsImport = createFunctionsImport(guard);
+  // The error a failure of `extendedCode` throws: a user callback's own exception, or a
+  // SqliteError with the VFS's exception as its cause.
+  const failureOf = (message, extendedCode) =>
+    functionsImport.takeThrown() ?? sqliteError(message, extendedCode, vfsImport.causeOf(extendedCode));
   let core;
   // jco instantiates several core modules; ours is the one that exports cabi_realloc.
   const instantiateCore = (module, importObject) => {
@@ -118,8 +129,9 @@ function instantiateFresh() {
     core = instance.exports;
     return { exports: guardedExports(core, guard) };
   };
-  const { database } = instantiate(getCoreModule, { 'sqlite:component/vfs': vfsImport.functions }, instantiateCore);
-  return { api: database, hot: hotCalls(core, guard, vfsImport.causeOf), guard, vfsImport, memory: core.memory };
+  const imports = { 'sqlite:component/vfs': vfsImport.functions, 'sqlite:component/functions': functionsImport.functions };
+  const { database } = instantiate(getCoreModule, imports, instantiateCore);
+  return { api: database, hot: hotCalls(core, guard, failureOf), guard, vfsImport, functionsImport, failureOf, memory: core.memory };
 }
 
 // Instances whose Database closed cleanly, for the next Database. A fresh instance's memory
@@ -163,5 +175,6 @@ export function releaseInstance(instance) {
   if (instance.guard.dead || instance.vfsImport.openFileCount() !== 0) return;
   if (idle.length >= maxIdle || instance.memory.buffer.byteLength > maxIdleMemory) return;
   instance.vfsImport.forgetFailure();
+  instance.functionsImport.reset();
   idle.push(instance);
 }

@@ -3,6 +3,7 @@ import { coreReady, instantiateDatabase, releaseInstance } from './component.js'
 import { sqliteError, toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
+import { aggregateDefinition, scalarDefinition } from './user-functions.js';
 import { VfsError } from './vfs/base.js';
 import { defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
@@ -21,7 +22,7 @@ function optionalBoolean(options, key) {
 export class Database {
   #state; // shared with this database's statements
   #connection;
-  #causeOf; // the VFS exception behind an error code, if any
+  #failureOf; // makes the error a failure throws: a callback's own exception, or a SqliteError
   #transactionStatements = new Map();
   #lease = null; // what Database.open acquired from the VFS, given back on close
   #instance; // the component instance, handed back on close for a later Database
@@ -100,15 +101,15 @@ export class Database {
       ? SQLITE_OPEN_READONLY
       : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
     const instance = instantiateDatabase();
-    const { api, hot, guard, vfsImport } = instance;
+    const { api, hot, guard } = instance;
     this.#instance = instance;
-    this.#causeOf = vfsImport.causeOf;
+    this.#failureOf = instance.failureOf;
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
       this.#connection.busyTimeout(timeout);
       if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
-      const error = toSqliteError(e, this.#causeOf); // before the instance forgets the cause
+      const error = toSqliteError(e, this.#failureOf); // before the instance forgets the cause
       if (!guard.dead) {
         try {
           this.#connection?.close();
@@ -145,7 +146,7 @@ export class Database {
     try {
       prepared = this.#connection.prepare(sql);
     } catch (e) {
-      throw toSqliteError(e, this.#causeOf);
+      throw toSqliteError(e, this.#failureOf);
     }
     if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
     if (prepared.info.hasTail) {
@@ -162,7 +163,7 @@ export class Database {
     try {
       this.#connection.exec(sql);
     } catch (e) {
-      throw toSqliteError(e, this.#causeOf);
+      throw toSqliteError(e, this.#failureOf);
     }
     return this;
   }
@@ -207,9 +208,34 @@ export class Database {
     try {
       image = this.#connection.serialize(schema);
     } catch (e) {
-      throw toSqliteError(e, this.#causeOf);
+      throw toSqliteError(e, this.#failureOf);
     }
     return NodeBuffer ? NodeBuffer.from(image.buffer, image.byteOffset, image.byteLength) : image;
+  }
+
+  /** A user-defined SQL function: `fn` is called with the arguments of each SQL call. */
+  function(name, options, fn) {
+    const { entry, arity, flags } = scalarDefinition(name, options, fn, this.#state.safeIntegers);
+    this.#register(entry, (id) => this.#connection.createFunction(name, id, arity, flags));
+    return this;
+  }
+
+  /** A user-defined aggregate, or with `inverse` a window function too. */
+  aggregate(name, options) {
+    const { entry, arity, flags, window } = aggregateDefinition(name, options, this.#state.safeIntegers);
+    this.#register(entry, (id) => this.#connection.createAggregate(name, id, arity, flags, window));
+    return this;
+  }
+
+  #register(entry, create) {
+    this.#usable();
+    this.#notIterating();
+    const id = this.#instance.functionsImport.register(entry);
+    try {
+      create(id);
+    } catch (e) {
+      throw toSqliteError(e, this.#failureOf);
+    }
   }
 
   defaultSafeIntegers(toggle = true) {
@@ -226,7 +252,7 @@ export class Database {
       try {
         this.#connection.close();
       } catch (e) {
-        throw toSqliteError(e, this.#causeOf);
+        throw toSqliteError(e, this.#failureOf);
       }
       this.#connection[Symbol.dispose]();
       this.#transactionStatements.clear();

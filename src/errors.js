@@ -61,11 +61,12 @@ export function codeName(extendedCode) {
 
 // The component reports failures as a thrown ComponentError whose payload is the WIT
 // `error` record; anything else (an InstanceAbortedError, a bug) is passed on untouched.
-// `causeOf(extendedCode)` may name what lay behind the failure, e.g. a VFS's own exception.
-export function toSqliteError(e, causeOf) {
+// `failureOf(message, extendedCode)` makes the error to throw for it (component.js): a user
+// callback's own exception, or a SqliteError with what lay behind it.
+export function toSqliteError(e, failureOf) {
   const p = e?.payload;
   if (p && typeof p.extendedCode === 'number') {
-    return sqliteError(p.message, p.extendedCode, causeOf?.(p.extendedCode));
+    return failureOf ? failureOf(p.message, p.extendedCode) : sqliteError(p.message, p.extendedCode);
   }
   return e;
 }

@@ -34,8 +34,8 @@ export function checkedRealloc(realloc) {
   };
 }
 
-// `causeOf(extendedCode)` names what lay behind a failure, e.g. a VFS's own exception.
-export function hotCalls(core, guard, causeOf) {
+// `failureOf(message, extendedCode)` makes the error a failure throws (component.js).
+export function hotCalls(core, guard, failureOf) {
   const { memory } = core;
   const realloc = checkedRealloc(core.cabi_realloc);
   const run = core[RUN];
@@ -70,7 +70,7 @@ export function hotCalls(core, guard, causeOf) {
     const ptr = view.getUint32(at + message, true);
     const text = textDecoder.decode(bytes.subarray(ptr, ptr + view.getUint32(at + messageLength, true)));
     const code = view.getInt32(at + extendedCode, true);
-    return sqliteError(text, code, causeOf(code));
+    return failureOf(text, code);
   }
 
   const R = LAYOUT.run;
@@ -83,7 +83,7 @@ export function hotCalls(core, guard, causeOf) {
     },
     // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
     run(address, values, safeIntegers) {
-      if (guard.dead) throw guard.dead;
+      guard.check();
       const ptr = values === undefined ? 0 : lower(values); // may fail, outside the guest
       let ret;
       try {
@@ -101,7 +101,7 @@ export function hotCalls(core, guard, causeOf) {
     },
     // A batch of rows; `failure` is the SqliteError of a step that failed after them.
     stepMany(address, values, maxRows, maxBytes, reset) {
-      if (guard.dead) throw guard.dead;
+      guard.check();
       const ptr = values === undefined ? 0 : lower(values);
       const r = reset ? 1 : 0;
       let ret;

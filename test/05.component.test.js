@@ -12,17 +12,18 @@ describe('component', () => {
   it('imports nothing but this project\'s interfaces (no WASI)', async () => {
     const wit = await componentWit(readFileSync(new URL('dist/sqlite-component.wasm', root)));
     const imports = [...wit.matchAll(/^\s*import ([^;]+);/gm)].map((m) => m[1]);
-    assert.ok(imports.includes('sqlite:component/vfs@0.1.0'), wit);
+    assert.ok(imports.includes('sqlite:component/vfs@0.1.0') && imports.includes('sqlite:component/functions@0.1.0'), wit);
     for (const name of imports) assert.match(name, /^sqlite:component\//);
     const exports = [...wit.matchAll(/^\s*export ([^;]+);/gm)].map((m) => m[1]);
     assert.deepEqual(exports, ['sqlite:component/database@0.1.0']);
   });
 
-  it('core module imports only the vfs interface and resource intrinsics', () => {
+  it('core module imports only the vfs and functions interfaces and resource intrinsics', () => {
     const core = new WebAssembly.Module(readFileSync(new URL('build/guest/sqlite-core.wasm', root)));
     const modules = new Set(WebAssembly.Module.imports(core).map((i) => i.module));
     assert.deepEqual([...modules].sort(), [
       '[export]sqlite:component/database@0.1.0',
+      'sqlite:component/functions@0.1.0',
       'sqlite:component/vfs@0.1.0',
     ]);
   });

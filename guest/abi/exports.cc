@@ -182,6 +182,26 @@ uint8_t* connection_deserialize(Connection* self, const char* schema, uint32_t s
       self->deserialize(schema_arg.view(), {image, image_len}, readonly != 0, error), error);
 }
 
+// `function-flags` lowers to one byte of bits, in declaration order.
+static sqlite_component::FunctionFlags function_flags(int32_t bits) { return {(bits & 1) != 0, (bits & 2) != 0}; }
+
+EXPORT("[method]connection.create-function")
+uint8_t* connection_create_function(Connection* self, const char* name, uint32_t name_len, uint32_t id,
+                                    int32_t arity, int32_t flags) {
+  Argument name_arg(name, name_len);
+  Error error;
+  return ok_or_fail(self->create_function(name_arg.view(), id, arity, function_flags(flags), error), error);
+}
+
+EXPORT("[method]connection.create-aggregate")
+uint8_t* connection_create_aggregate(Connection* self, const char* name, uint32_t name_len, uint32_t id,
+                                     int32_t arity, int32_t flags, int32_t window) {
+  Argument name_arg(name, name_len);
+  Error error;
+  return ok_or_fail(
+      self->create_aggregate(name_arg.view(), id, arity, function_flags(flags), window != 0, error), error);
+}
+
 EXPORT("[dtor]connection") void connection_dtor(Connection* self) { delete self; }
 
 EXPORT("[method]statement.run")

@@ -174,4 +174,16 @@ void Connection::unlink(Statement* statement) {
   statement->prev_ = statement->next_ = nullptr;
 }
 
+bool Connection::create_function(std::string_view name, uint32_t id, int arity, FunctionFlags flags,
+                                 Error& error) {
+  if (!is_open(error)) return false;
+  return sqlite_component::create_function(db_, name, id, arity, flags, error);
+}
+
+bool Connection::create_aggregate(std::string_view name, uint32_t id, int arity, FunctionFlags flags,
+                                  bool window, Error& error) {
+  if (!is_open(error)) return false;
+  return sqlite_component::create_aggregate(db_, name, id, arity, flags, window, error);
+}
+
 }  // namespace sqlite_component

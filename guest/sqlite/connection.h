@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "sqlite/error.h"
+#include "sqlite/functions.h"
 
 struct sqlite3;
 
@@ -32,6 +33,11 @@ class Connection final {
   bool serialize(std::string_view schema, std::span<const uint8_t>& image, Error& error);
   bool deserialize(std::string_view schema, std::span<const uint8_t> image, bool readonly,
                    Error& error);
+
+  // User functions and aggregates served by the host's `functions` import under `id`.
+  bool create_function(std::string_view name, uint32_t id, int arity, FunctionFlags flags, Error& error);
+  bool create_aggregate(std::string_view name, uint32_t id, int arity, FunctionFlags flags, bool window,
+                        Error& error);
 
   sqlite3* handle() const { return db_; }
   bool is_open(Error& error) const;

@@ -32,47 +32,102 @@ uint8_t* PackedWriter::reserve(size_t n) {
   return at;
 }
 
-bool PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
-  for (int i = 0; i < column_count; i++) {
-    switch (sqlite3_column_type(stmt, i)) {
-      case SQLITE_INTEGER: {
-        int64_t v = sqlite3_column_int64(stmt, i);
-        uint8_t* at = reserve(9);
-        if (!at) return false;
-        at[0] = kInteger;
-        memcpy(at + 1, &v, 8);
-        break;
-      }
-      case SQLITE_FLOAT: {
-        double v = sqlite3_column_double(stmt, i);
-        uint8_t* at = reserve(9);
-        if (!at) return false;
-        at[0] = kReal;
-        memcpy(at + 1, &v, 8);
-        break;
-      }
-      case SQLITE_TEXT:
-      case SQLITE_BLOB: {
-        bool text = sqlite3_column_type(stmt, i) == SQLITE_TEXT;
-        const void* bytes = text ? static_cast<const void*>(sqlite3_column_text(stmt, i))
-                                 : sqlite3_column_blob(stmt, i);
-        if (!bytes && sqlite3_errcode(sqlite3_db_handle(stmt)) == SQLITE_NOMEM) return false;
-        uint32_t n = static_cast<uint32_t>(sqlite3_column_bytes(stmt, i));
-        uint8_t* at = reserve(5 + n);
-        if (!at) return false;
-        at[0] = text ? kText : kBlob;
-        memcpy(at + 1, &n, 4);
-        if (n) memcpy(at + 5, bytes, n);
-        break;
-      }
-      default: {
-        uint8_t* at = reserve(1);
-        if (!at) return false;
-        *at = kNull;
-      }
+bool PackedWriter::append_value(sqlite3_value* value) {
+  switch (sqlite3_value_type(value)) {
+    case SQLITE_INTEGER: {
+      int64_t v = sqlite3_value_int64(value);
+      uint8_t* at = reserve(9);
+      if (!at) return false;
+      at[0] = kInteger;
+      memcpy(at + 1, &v, 8);
+      return true;
+    }
+    case SQLITE_FLOAT: {
+      double v = sqlite3_value_double(value);
+      uint8_t* at = reserve(9);
+      if (!at) return false;
+      at[0] = kReal;
+      memcpy(at + 1, &v, 8);
+      return true;
+    }
+    case SQLITE_TEXT:
+    case SQLITE_BLOB: {
+      bool text = sqlite3_value_type(value) == SQLITE_TEXT;
+      const void* bytes = text ? static_cast<const void*>(sqlite3_value_text(value)) : sqlite3_value_blob(value);
+      // Text is never null but when converting it ran out of memory (an empty blob may be).
+      if (text && !bytes) return false;
+      uint32_t n = static_cast<uint32_t>(sqlite3_value_bytes(value));
+      uint8_t* at = reserve(5 + n);
+      if (!at) return false;
+      at[0] = text ? kText : kBlob;
+      memcpy(at + 1, &n, 4);
+      if (n) memcpy(at + 5, bytes, n);
+      return true;
+    }
+    default: {
+      uint8_t* at = reserve(1);
+      if (!at) return false;
+      *at = kNull;
+      return true;
     }
   }
+}
+
+bool PackedWriter::append_row(sqlite3_stmt* stmt, int column_count) {
+  // Unprotected values, which are safe to read here: this build is single-threaded.
+  for (int i = 0; i < column_count; i++) {
+    if (!append_value(sqlite3_column_value(stmt, i))) return false;
+  }
   return true;
+}
+
+bool PackedWriter::append_values(int count, sqlite3_value** values) {
+  for (int i = 0; i < count; i++) {
+    if (!append_value(values[i])) return false;
+  }
+  return true;
+}
+
+bool result_cell(sqlite3_context* context, const uint8_t* cells, size_t size) {
+  if (size == 0) return false;
+  const uint8_t* at = cells + 1;
+  size_t left = size - 1;
+  switch (cells[0]) {
+    case kNull:
+      if (left != 0) return false;
+      sqlite3_result_null(context);
+      return true;
+    case kInteger:
+    case kReal: {
+      if (left != 8) return false;
+      if (cells[0] == kInteger) {
+        int64_t v;
+        memcpy(&v, at, 8);
+        sqlite3_result_int64(context, v);
+      } else {
+        double v;
+        memcpy(&v, at, 8);
+        sqlite3_result_double(context, v);
+      }
+      return true;
+    }
+    case kText:
+    case kBlob: {
+      uint32_t n;
+      if (left < 4) return false;
+      memcpy(&n, at, 4);
+      if (left - 4 != n) return false;
+      // Copied: the host's buffer is freed when the callback returns.
+      if (cells[0] == kText) {
+        sqlite3_result_text64(context, reinterpret_cast<const char*>(at + 4), n, SQLITE_TRANSIENT, SQLITE_UTF8);
+      } else {
+        sqlite3_result_blob64(context, at + 4, n, SQLITE_TRANSIENT);
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
 bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error) {

@@ -6,7 +6,9 @@
 
 #include "sqlite/error.h"
 
+struct sqlite3_context;
 struct sqlite3_stmt;
+struct sqlite3_value;
 
 namespace sqlite_component {
 
@@ -25,12 +27,15 @@ class PackedWriter final {
   void release();
   // Appends every column of the statement's current row; false if memory ran out.
   bool append_row(sqlite3_stmt* stmt, int column_count);
+  // Appends each value (a user function's arguments); false if memory ran out.
+  bool append_values(int count, sqlite3_value** values);
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
 
  private:
   uint8_t* reserve(size_t n);
+  bool append_value(sqlite3_value* value);
 
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
@@ -40,5 +45,8 @@ class PackedWriter final {
 // Binds one cell per parameter slot, in slot order. The cells must outlive the bindings
 // (they are bound without a copy). Fails with SQLITE_RANGE on a malformed or short list.
 bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error);
+
+// Sets a user function's result from one packed cell (copied); false if it is malformed.
+bool result_cell(sqlite3_context* context, const uint8_t* cells, size_t size);
 
 }  // namespace sqlite_component

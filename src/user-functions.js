@@ -1,0 +1,194 @@
+// The component's `functions` import (wit/sqlite.wit) for one instance: the user functions,
+// aggregates and window functions a Database registers, called by SQLite while a statement
+// runs. While one runs, the instance is inside a call, so the guard refuses every call into
+// it ("busy", as better-sqlite3 says). An exception a callback throws never unwinds through
+// the guest: it is kept, SQLite fails the statement, and the caller gets the exception itself.
+import { CellReader, packInto, packedSizeBound } from './packed.js';
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+function decodeArguments(bytes, safeIntegers) {
+  const reader = new CellReader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, safeIntegers);
+  const values = [];
+  while (reader.at < bytes.length) values.push(reader.next());
+  return values;
+}
+
+// A callback's return value as one packed cell, refused as better-sqlite3 refuses it.
+function packResult(value, name) {
+  const type = typeof value;
+  if (type === 'bigint' && (value < INT64_MIN || value > INT64_MAX)) {
+    throw new RangeError(`User-defined function ${name}() returned a bigint that was too big`);
+  }
+  if (!(type === 'number' || type === 'bigint' || type === 'string' || value == null || ArrayBuffer.isView(value))) {
+    throw new TypeError(`User-defined function ${name}() returned an invalid value`);
+  }
+  const bytes = new Uint8Array(packedSizeBound([value]));
+  const end = packInto([value], bytes, new DataView(bytes.buffer), 0);
+  return bytes.subarray(0, end);
+}
+
+/**
+ * The import of one instance guarded by `guard`: `functions` for jco; `register(entry)` →
+ * the id SQLite will call it by; `takeThrown()`, the exception behind the last failure;
+ * `reset()`, for an instance handed to another Database.
+ */
+export function createFunctionsImport(guard) {
+  let entries = [null]; // id → { name, safeIntegers, fn } or { name, safeIntegers, start, step, inverse, result }
+  const groups = new Map(); // aggregate group → { value, window }
+  let thrown = null;
+
+  // Runs a user callback with the instance marked busy.
+  function callback(fn, args) {
+    guard.busy++;
+    try {
+      return fn(...args);
+    } finally {
+      guard.busy--;
+    }
+  }
+
+  // The `err` jco returns to the guest; the exception waits for the caller.
+  function fail(e) {
+    thrown = e;
+    return { payload: e instanceof Error ? e.message : String(e) };
+  }
+
+  function groupOf(entry, group) {
+    let state = groups.get(group);
+    if (!state) {
+      // A `start` that is not a function is the same value for every group, as in better-sqlite3.
+      const value = typeof entry.start === 'function' ? callback(entry.start, []) : entry.start;
+      groups.set(group, (state = { value, window: false }));
+    }
+    return state;
+  }
+
+  const functions = {
+    call(id, args) {
+      const entry = entries[id];
+      try {
+        return packResult(callback(entry.fn, decodeArguments(args, entry.safeIntegers)), entry.name);
+      } catch (e) {
+        throw fail(e);
+      }
+    },
+    step(id, group, args, inverse) {
+      const entry = entries[id];
+      try {
+        const state = groupOf(entry, group);
+        const next = callback(inverse ? entry.inverse : entry.step, [state.value, ...decodeArguments(args, entry.safeIntegers)]);
+        if (next !== undefined) state.value = next;
+      } catch (e) {
+        groups.delete(group);
+        throw fail(e);
+      }
+    },
+    value(id, group, final) {
+      const entry = entries[id];
+      try {
+        const state = groupOf(entry, group);
+        if (final) {
+          groups.delete(group);
+          // A window function's value was given row by row; its end gives nothing more.
+          if (state.window) return packResult(null, entry.name);
+        } else state.window = true;
+        const value = entry.result ? callback(entry.result, [state.value]) : state.value;
+        return packResult(value, entry.name);
+      } catch (e) {
+        groups.delete(group);
+        throw fail(e);
+      }
+    },
+  };
+
+  return {
+    functions,
+    register(entry) {
+      entries.push(entry);
+      return entries.length - 1;
+    },
+    takeThrown() {
+      const e = thrown;
+      thrown = null;
+      return e;
+    },
+    reset() {
+      entries = [null];
+      groups.clear();
+      thrown = null;
+    },
+  };
+}
+
+// --- definitions: what Database#function and Database#aggregate validate and register ---
+
+function booleanOption(options, key) {
+  const value = key in options ? options[key] : false;
+  if (typeof value !== 'boolean') throw new TypeError(`Expected the "${key}" option to be a boolean`);
+  return value;
+}
+
+function functionLength(fn) {
+  const { length } = fn;
+  if (!Number.isInteger(length) || length < 0) throw new TypeError('Expected function.length to be a positive integer');
+  return length;
+}
+
+function optionalFunction(options, key, required) {
+  const value = key in options ? options[key] : null;
+  if (typeof value === 'function') return value;
+  if (value != null) throw new TypeError(`Expected the "${key}" option to be a function`);
+  if (required) throw new TypeError(`Missing required option "${key}"`);
+  return null;
+}
+
+function checkName(name) {
+  if (typeof name !== 'string') throw new TypeError('Expected first argument to be a string');
+}
+
+// The options both kinds share; safeIntegers defaults to the database's setting now.
+function common(options, safeIntegersDefault) {
+  return {
+    safeIntegers: 'safeIntegers' in options ? booleanOption(options, 'safeIntegers') : safeIntegersDefault,
+    flags: { deterministic: booleanOption(options, 'deterministic'), directOnly: booleanOption(options, 'directOnly') },
+    varargs: booleanOption(options, 'varargs'),
+  };
+}
+
+function checkArity(arity) {
+  if (arity > 100) throw new RangeError('User-defined functions cannot have more than 100 arguments');
+  return arity;
+}
+
+/** db.function(name, [options], fn): { entry, arity, flags } or a TypeError/RangeError. */
+export function scalarDefinition(name, options, fn, safeIntegersDefault) {
+  if (typeof options === 'function' && fn === undefined) {
+    fn = options;
+    options = undefined;
+  }
+  options ??= {};
+  checkName(name);
+  if (typeof fn !== 'function') throw new TypeError('Expected last argument to be a function');
+  if (typeof options !== 'object') throw new TypeError('Expected second argument to be an options object');
+  if (!name) throw new TypeError('User-defined function name cannot be an empty string');
+  const { safeIntegers, flags, varargs } = common(options, safeIntegersDefault);
+  const arity = varargs ? -1 : checkArity(functionLength(fn));
+  return { entry: { name, safeIntegers, fn }, arity, flags };
+}
+
+/** db.aggregate(name, options): { entry, arity, flags, window } or a TypeError/RangeError. */
+export function aggregateDefinition(name, options, safeIntegersDefault) {
+  checkName(name);
+  if (typeof options !== 'object' || options === null) throw new TypeError('Expected second argument to be an options object');
+  if (!name) throw new TypeError('User-defined function name cannot be an empty string');
+  const start = 'start' in options ? options.start : null;
+  const step = optionalFunction(options, 'step', true);
+  const inverse = optionalFunction(options, 'inverse', false);
+  const result = optionalFunction(options, 'result', false);
+  const { safeIntegers, flags, varargs } = common(options, safeIntegersDefault);
+  // The accumulator comes first: the SQL arity is one less than the step's.
+  const arity = varargs ? -1 : checkArity(Math.max(0, Math.max(functionLength(step), inverse ? functionLength(inverse) : 0) - 1));
+  return { entry: { name, safeIntegers, start, step, inverse, result }, arity, flags, window: inverse !== null };
+}
