@@ -1,6 +1,6 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
-import { sqliteError, toSqliteError } from './errors.js';
+import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 import { aggregateDefinition, scalarDefinition } from './user-functions.js';
@@ -11,6 +11,12 @@ const SQLITE_OPEN_READONLY = 0x1;
 const SQLITE_OPEN_READWRITE = 0x2;
 const SQLITE_OPEN_CREATE = 0x4;
 
+const SQLITE_LIMIT_LENGTH = 0;
+const SQLITE_LIMIT_SQL_LENGTH = 1;
+const SQLITE_DBCONFIG_DEFENSIVE = 1010;
+// V8's longest string (2^29 - 24 code units), the limit better-sqlite3 gives SQLite.
+export const MAX_STRING_LENGTH = 0x1fffffe8;
+
 const NodeBuffer = globalThis.Buffer;
 
 function optionalBoolean(options, key) {
@@ -19,7 +25,7 @@ function optionalBoolean(options, key) {
   return value;
 }
 
-export class Database {
+class Database {
   #state; // shared with this database's statements
   #connection;
   #failureOf; // makes the error a failure throws: a callback's own exception, or a SqliteError
@@ -71,30 +77,44 @@ export class Database {
   constructor(filenameOrImage, options) {
     // Arguments; null means "not given", as in better-sqlite3. A buffer is a serialized
     // database to open in memory.
-    let filename = filenameOrImage ?? '';
+    let given = filenameOrImage;
     let image = null;
     if (filenameOrImage instanceof Uint8Array) {
       image = filenameOrImage;
-      filename = ':memory:';
+      given = ':memory:';
     }
+    given ??= '';
     options ??= {};
-    if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (typeof given !== 'string') throw new TypeError('Expected first argument to be a string');
     if (typeof options !== 'object') {
       throw new TypeError('Expected second argument to be an options object');
     }
+    if ('readOnly' in options) throw new TypeError('Misspelled option "readOnly" should be "readonly"');
+    if ('memory' in options) throw new TypeError('Option "memory" was removed in v7.0.0 (use ":memory:" filename instead)');
+    const filename = given.trim();
+    const anonymous = filename === '' || filename === ':memory:';
     const readonly = optionalBoolean(options, 'readonly');
     const fileMustExist = optionalBoolean(options, 'fileMustExist');
-    const timeout = options.timeout ?? 5000;
+    const timeout = 'timeout' in options ? options.timeout : 5000;
+    const verbose = 'verbose' in options ? options.verbose : null;
+    const nativeBinding = 'nativeBinding' in options ? options.nativeBinding : null;
+    if (readonly && anonymous && !image) throw new TypeError('In-memory/temporary databases cannot be readonly');
     if (!Number.isInteger(timeout) || timeout < 0) {
       throw new TypeError('Expected the "timeout" option to be a positive integer');
     }
     if (timeout > 0x7fffffff) throw new RangeError('Option "timeout" cannot be greater than 2147483647');
+    if (verbose != null && typeof verbose !== 'function') throw new TypeError('Expected the "verbose" option to be a function');
+    // Accepted for programs written for better-sqlite3 (Knex passes it): there is no addon to load.
+    if (nativeBinding != null && typeof nativeBinding !== 'string' && typeof nativeBinding !== 'object') {
+      throw new TypeError('Expected the "nativeBinding" option to be a string or addon object');
+    }
     const vfs = options.vfs ?? defaultVfsName();
     if (typeof vfs !== 'string' || !findVfs(vfs)) {
       throw new TypeError(`Expected the "vfs" option to name a registered VFS, got ${String(vfs)}`);
     }
-    const anonymous = filename === '' || filename === ':memory:';
-    if (anonymous && readonly && !image) throw new TypeError('In-memory/temporary databases cannot be readonly');
+    if (!anonymous && !image && !filename.startsWith('file:') && !findVfs(vfs).directoryExists(filename)) {
+      throw new TypeError('Cannot open database because the directory does not exist');
+    }
 
     // Open, each database in an instance of its own (one a closed Database handed back, or new).
     const flags = readonly && !image
@@ -107,6 +127,10 @@ export class Database {
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
       this.#connection.busyTimeout(timeout);
+      // As better-sqlite3 sets them: no value longer than V8's longest string, and defensive.
+      this.#connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH);
+      this.#connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH);
+      this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true);
       if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
       const error = toSqliteError(e, this.#failureOf); // before the instance forgets the cause
@@ -121,10 +145,10 @@ export class Database {
       }
       throw error;
     }
-    this.#state = { open: true, iterating: 0, safeIntegers: false, hot, guard };
+    this.#state = { open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard };
 
     Object.defineProperties(this, {
-      name: { value: filename, enumerable: true },
+      name: { value: given, enumerable: true },
       memory: { value: anonymous, enumerable: true },
       readonly: { value: readonly, enumerable: true },
       vfs: { value: vfs, enumerable: true },
@@ -159,7 +183,8 @@ export class Database {
   exec(sql) {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
-    this.#notIterating();
+    if (!this.#state.unsafe) this.#notIterating();
+    this.#state.verbose?.(sql);
     try {
       this.#connection.exec(sql);
     } catch (e) {
@@ -175,7 +200,7 @@ export class Database {
       throw new TypeError('Expected second argument to be an options object');
     }
     this.#usable();
-    this.#notIterating();
+    if (!this.#state.unsafe) this.#notIterating();
     const statement = this.prepare(`PRAGMA ${source}`);
     const simple = optionalBoolean(options, 'simple');
     // A pragma that sets a value returns no rows: nothing, or no value.
@@ -238,8 +263,33 @@ export class Database {
     }
   }
 
-  defaultSafeIntegers(toggle = true) {
-    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+  /**
+   * As in better-sqlite3: while on, statements may write and exec may run while an iterator is
+   * open, and SQLite's defensive mode is off (so e.g. writable_schema works).
+   */
+  unsafeMode(...args) {
+    let unsafe = true;
+    if (args.length) {
+      if (typeof args[0] !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+      unsafe = args[0];
+    }
+    this.#state.unsafe = unsafe;
+    if (this.#state.open && !this.#state.guard.dead) this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, !unsafe);
+    return this;
+  }
+
+  /** Refused: SQLite is built into the component without extension loading. */
+  loadExtension(path, entryPoint) {
+    if (typeof path !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (arguments.length > 1 && typeof entryPoint !== 'string') throw new TypeError('Expected second argument to be a string');
+    this.#usable();
+    this.#notIterating();
+    throw sqliteError('sqlite-component cannot load extensions: SQLite is compiled into WebAssembly without them', 1);
+  }
+
+  defaultSafeIntegers(...args) {
+    let toggle = true;
+    if (args.length && typeof (toggle = args[0]) !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
     this.#state.safeIntegers = toggle;
     return this;
   }
@@ -276,3 +326,15 @@ export class Database {
     if (this.#state.iterating) throw new TypeError('This database connection is busy executing a query');
   }
 }
+
+// The SqliteError class, where better-sqlite3 users look for it.
+Object.defineProperty(Database, 'SqliteError', { value: SqliteError, writable: true, configurable: true });
+
+/**
+ * The Database class, callable without `new` as better-sqlite3's is: `Database('app.db')`
+ * constructs one. Everything else (instanceof, statics, subclassing) is the class's own.
+ */
+const CallableDatabase = new Proxy(Database, {
+  apply: (target, thisArg, args) => new target(...args),
+});
+export { CallableDatabase as Database };

@@ -2,7 +2,6 @@
 // straight into guest memory, and batches of rows are read straight out of it, so a call
 // crosses the boundary once whatever the number of cells, with one copy of each value.
 
-import { SqliteError } from './errors.js';
 
 const NULL = 0;
 const INTEGER = 1;
@@ -10,8 +9,9 @@ const REAL = 2;
 const TEXT = 3;
 const BLOB = 4;
 
-// SQLite's default SQLITE_MAX_LENGTH, the largest string or blob it stores.
-const SQLITE_MAX_LENGTH = 1_000_000_000;
+// The largest string or blob a Database lets SQLite store (its SQLITE_LIMIT_LENGTH, set as
+// better-sqlite3 sets it: V8's longest string), refused here before it is copied.
+const SQLITE_MAX_LENGTH = 0x1fffffe8;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
@@ -32,6 +32,8 @@ export function packedSizeBound(values) {
         size += 9;
         continue;
       case 'string':
+        // Longer than the limit in UTF-16 units is longer in UTF-8 bytes too.
+        if (value.length > SQLITE_MAX_LENGTH) throw new RangeError('The bound string, buffer, or bigint is too big');
         size += 5 + value.length * 3;
         continue;
       case 'bigint':
@@ -49,8 +51,8 @@ export function packedSizeBound(values) {
           continue;
         }
         if (ArrayBuffer.isView(value)) {
-          // What SQLite would refuse anyway, refused before a copy of it is made.
-          if (value.byteLength > SQLITE_MAX_LENGTH) throw new SqliteError('string or blob too big', 'SQLITE_TOOBIG', 18);
+          // What SQLite would refuse anyway, refused as better-sqlite3 does, before a copy is made.
+          if (value.byteLength > SQLITE_MAX_LENGTH) throw new RangeError('The bound string, buffer, or bigint is too big');
           size += 5 + value.byteLength;
           continue;
         }

@@ -60,7 +60,7 @@ export class Statement {
   // change what the open iteration reads.
   run(...args) {
     this.#usable();
-    if (this.#state.iterating) throw new TypeError('This database connection is busy executing a query');
+    if (this.#state.iterating && !this.#state.unsafe) throw new TypeError('This database connection is busy executing a query');
     const parameters = this.#pack(args);
     return this.#hot.run(this.#address, parameters, this.#safeIntegers);
   }

@@ -202,6 +202,19 @@ uint8_t* connection_create_aggregate(Connection* self, const char* name, uint32_
       self->create_aggregate(name_arg.view(), id, arity, function_flags(flags), window != 0, error), error);
 }
 
+EXPORT("[method]connection.limit") int32_t connection_limit(Connection* self, int32_t id, int32_t value) {
+  return self->limit(id, value);
+}
+
+EXPORT("[method]connection.db-config")
+uint8_t* connection_db_config(Connection* self, int32_t op, int32_t on) {
+  Error error;
+  bool now = false;
+  if (!self->db_config(op, on != 0, now, error)) return fail(std::move(error));
+  put<uint8_t>(4, now);
+  return ok();
+}
+
 EXPORT("[dtor]connection") void connection_dtor(Connection* self) { delete self; }
 
 EXPORT("[method]statement.run")

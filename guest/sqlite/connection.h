@@ -39,6 +39,11 @@ class Connection final {
   bool create_aggregate(std::string_view name, uint32_t id, int arity, FunctionFlags flags, bool window,
                         Error& error);
 
+  // sqlite3_limit; the limit as it was (-1 when closed).
+  int limit(int id, int value);
+  // sqlite3_db_config of an on/off option: whether it is on now.
+  bool db_config(int op, bool on, bool& now, Error& error);
+
   sqlite3* handle() const { return db_; }
   bool is_open(Error& error) const;
 

@@ -71,6 +71,15 @@ export class Vfs {
     return false;
   }
 
+  /**
+   * Whether the directory a database `filename` would be in exists: a Database refuses to
+   * open a file where it does not, with better-sqlite3's TypeError. VFSes without
+   * directories say yes.
+   */
+  directoryExists(filename) {
+    return true;
+  }
+
   /** xFullPathname: the one name under which the VFS knows `path`. */
   fullPathname(path) {
     return path;

@@ -350,6 +350,16 @@ export class NodeFsVfs extends Vfs {
   // real file, where every other opener looks for it. A file that does not exist yet is named
   // in its directory's real path; a directory that does not exist leaves the name as it is.
   // Under a root, the name is the checked real path.
+  directoryExists(filename) {
+    let full;
+    try {
+      full = this.#root === null ? path.resolve(filename) : confine(this.#root, filename);
+    } catch {
+      return true; // open says why the name is refused
+    }
+    return fs.existsSync(path.dirname(full));
+  }
+
   fullPathname(filename) {
     if (this.#root !== null) return confine(this.#root, filename);
     const full = path.resolve(filename);
