@@ -62,18 +62,23 @@ export class Statement {
     this.#usable();
     if (this.#state.iterating && !this.#state.unsafe) throw new TypeError('This database connection is busy executing a query');
     const parameters = this.#pack(args);
+    this.#state.verbose?.(this.source);
     return this.#hot.run(this.#address, parameters, this.#safeIntegers);
   }
 
   get(...args) {
     this.#usableReader();
-    const rows = this.#step(this.#pack(args), 1, 0, true);
+    const parameters = this.#pack(args);
+    this.#state.verbose?.(this.source);
+    const rows = this.#step(parameters, 1, 0, true);
     return rows.rowCount ? this.#decode(rows)[0] : undefined;
   }
 
   all(...args) {
     this.#usableReader();
-    const batch = this.#step(this.#pack(args), 0, 0, false);
+    const parameters = this.#pack(args);
+    this.#state.verbose?.(this.source);
+    const batch = this.#step(parameters, 0, 0, false);
     if (batch.failure) throw batch.failure;
     return this.#decode(batch);
   }
@@ -82,8 +87,10 @@ export class Statement {
   // Rows read before a failing step are yielded first; the failure is thrown after them.
   iterate(...args) {
     this.#usableReader();
+    const parameters = this.#pack(args);
+    this.#state.verbose?.(this.source);
     let batchRows = ITERATE_FIRST_ROWS;
-    let batch = this.#step(this.#pack(args), batchRows, ITERATE_MAX_BYTES, false);
+    let batch = this.#step(parameters, batchRows, ITERATE_MAX_BYTES, false);
     let rows = this.#decode(batch);
     let index = 0;
     let open = true;

@@ -294,3 +294,105 @@ describe('Statement#bind and parameters', () => {
     native.close();
   });
 });
+
+// What a call did, comparable between engines: its value, or its error's class, message, code.
+function outcomeOf(fn) {
+  try {
+    const value = fn();
+    return { value: value instanceof Database || value instanceof NativeDatabase ? 'a Database' : value };
+  } catch (e) {
+    return { error: e.constructor.name, message: e.message, code: e.code };
+  }
+}
+
+describe('the rest of better-sqlite3\'s Database surface', () => {
+  const engines = { ours: Database, native: NativeDatabase };
+
+  it('is callable without new, and carries SqliteError', () => {
+    for (const Engine of Object.values(engines)) {
+      const db = Engine(':memory:');
+      assert.ok(db instanceof Engine);
+      assert.equal(db.prepare('SELECT 1 AS one').get().one, 1);
+      db.close();
+      assert.equal(typeof Engine.SqliteError, 'function');
+      assert.throws(() => Engine(':memory:').exec('nonsense'), Engine.SqliteError);
+    }
+    assert.equal(Database.SqliteError, SqliteError);
+    class Subclass extends Database {}
+    assert.ok(new Subclass(':memory:') instanceof Database);
+  });
+
+  it('checks its options as better-sqlite3 does; nativeBinding is accepted and ignored', () => {
+    const options = [
+      { readOnly: true }, { memory: true }, { verbose: 'log' }, { verbose: null }, { nativeBinding: 5 },
+      { nativeBinding: '/nowhere/better_sqlite3.node' }, { nativeBinding: {} }, { timeout: 1.5 },
+    ];
+    for (const option of options) {
+      const [ours, native] = Object.values(engines).map((Engine) => outcomeOf(() => new Engine(':memory:', option)));
+      if (['string', 'object'].includes(typeof option.nativeBinding) && native.error) {
+        // better-sqlite3 tries to load the addon it is given; we have none to load.
+        assert.deepEqual(ours, { value: 'a Database' }, JSON.stringify(option));
+      } else {
+        assert.deepEqual(ours, native, JSON.stringify(option));
+      }
+    }
+    const trimmed = new Database('  :memory:  ');
+    assert.equal(trimmed.memory, true);
+    assert.equal(trimmed.name, '  :memory:  ');
+  });
+
+  it('calls verbose with the SQL each statement runs, as better-sqlite3 does for one statement without parameters', () => {
+    const seen = { ours: [], native: [] };
+    for (const [name, Engine] of Object.entries(engines)) {
+      const db = new Engine(':memory:', { verbose: (sql) => seen[name].push(sql) });
+      db.exec('CREATE TABLE t(x)');
+      db.prepare('INSERT INTO t VALUES (1)').run();
+      db.prepare('SELECT x FROM t').get();
+      db.prepare('SELECT x FROM t WHERE x > 0').all();
+      for (const row of db.prepare('SELECT x + 1 AS y FROM t').iterate()) void row;
+      db.close();
+    }
+    assert.deepEqual(seen.ours, seen.native);
+    assert.equal(seen.ours.length, 5);
+    const db = new Database(':memory:', { verbose: () => { throw new Error('logger failed'); } });
+    assert.throws(() => db.prepare('SELECT 1').get(), { message: 'logger failed' });
+    db.close();
+  });
+
+  it('loadExtension is refused with a SqliteError that says why, after better-sqlite3\'s argument checks', () => {
+    const db = new Database(':memory:');
+    assert.throws(() => db.loadExtension(5), { name: 'TypeError', message: 'Expected first argument to be a string' });
+    assert.throws(() => db.loadExtension('x', 5), { name: 'TypeError', message: 'Expected second argument to be a string' });
+    assert.throws(() => db.loadExtension('./some-extension.so'), (e) => e instanceof SqliteError && e.code === 'SQLITE_ERROR' && /cannot load extensions/.test(e.message));
+    assert.equal(db.prepare('SELECT 1 AS one').get().one, 1);
+    db.close();
+    assert.throws(() => db.loadExtension('x'), { name: 'TypeError', message: 'The database connection is not open' });
+  });
+
+  it('unsafeMode lets writes and exec run while iterating, and turns defensive mode off, as in better-sqlite3', () => {
+    const results = {};
+    for (const [name, Engine] of Object.entries(engines)) {
+      const db = new Engine(':memory:');
+      db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)');
+      const out = {};
+      out.defensive = outcomeOf(() => db.pragma('writable_schema = 1'));
+      out.schemaWrite = outcomeOf(() => db.prepare("UPDATE sqlite_master SET sql = sql WHERE name = 't'").run());
+      out.badToggle = outcomeOf(() => db.unsafeMode('yes'));
+      const iterator = db.prepare('SELECT x FROM t').iterate();
+      iterator.next();
+      out.safeWrite = outcomeOf(() => db.prepare('INSERT INTO t VALUES (3)').run());
+      db.unsafeMode();
+      out.unsafeWrite = outcomeOf(() => db.prepare('INSERT INTO t VALUES (4)').run());
+      out.unsafeExec = outcomeOf(() => db.exec('INSERT INTO t VALUES (5)') && 'ok');
+      iterator.return();
+      out.unsafeSchemaWrite = outcomeOf(() => db.pragma('writable_schema = 1') && db.prepare("UPDATE sqlite_master SET sql = sql WHERE name = 't'").run());
+      db.unsafeMode(false);
+      out.count = db.prepare('SELECT count(*) AS n FROM t').get();
+      db.close();
+      results[name] = out;
+    }
+    assert.deepEqual(results.ours, results.native);
+    assert.equal(results.ours.schemaWrite.code, 'SQLITE_ERROR', 'defensive by default');
+    assert.deepEqual(results.ours.count, { n: 4 });
+  });
+});
