@@ -29,6 +29,7 @@ export class Statement {
   #address; // the guest statement's address, for the hot calls
   #hot;
   #keys; // per parameter slot: null for positional, else the name without its prefix
+  #numbered; // per parameter slot: it is ?NNN
   #positionalOnly;
   #columnNames;
   #columnTables = null;
@@ -48,8 +49,11 @@ export class Statement {
     this.#hot = state.hot;
     this.#columnNames = info.columnNames;
     this.#safeIntegers = state.safeIntegers;
-    this.#keys = info.parameterNames.map((name) => (name === '' || name[0] === '?' ? null : name.slice(1)));
-    this.#positionalOnly = this.#keys.every((key) => key === null);
+    // `?NNN` is named by its number, as in better-sqlite3 ({ 2: … } binds ?2), and also
+    // takes a positional value when no object names it.
+    this.#keys = info.parameterNames.map((name) => (name === '' ? null : name.slice(1)));
+    this.#numbered = info.parameterNames.map((name) => name[0] === '?');
+    this.#positionalOnly = this.#keys.every((key, i) => key === null || this.#numbered[i]);
   }
 
   get busy() {
@@ -226,12 +230,15 @@ export class Statement {
     let next = 0;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      if (key === null) {
+      if (key !== null && named && Object.hasOwn(named, key)) {
+        values[i] = named[key];
+      } else if (key === null || (this.#numbered[i] && next < positional.length)) {
         if (next >= positional.length) throw new RangeError('Too few parameter values were provided');
         values[i] = positional[next++];
+      } else if (this.#numbered[i] && !named) {
+        throw new RangeError('Too few parameter values were provided');
       } else {
-        if (!named || !Object.hasOwn(named, key)) throw new RangeError(`Missing named parameter "${key}"`);
-        values[i] = named[key];
+        throw new RangeError(`Missing named parameter "${key}"`);
       }
     }
     if (next < positional.length) throw new RangeError('Too many parameter values were provided');
