@@ -61,6 +61,7 @@ describe('entries', () => {
   it('package.json picks node.js for Node and browser.js for browsers, Workers and bundlers by default', () => {
     const main = manifest.exports['.'];
     assert.equal(resolveExport(main, ['node', 'import']), './src/node.js');
+    assert.equal(resolveExport(main, ['node', 'require']), './src/node.cjs');
     // The browser gets src/browser.js bundled into one file by scripts/build.sh.
     assert.equal(resolveExport(main, ['browser', 'import']), './dist/browser.js');
     assert.equal(resolveExport(main, ['worker', 'import']), './dist/browser.js');

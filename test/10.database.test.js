@@ -738,30 +738,44 @@ describe('CommonJS', () => {
   });
   after(() => rmSync(pkg, { recursive: true, force: true }));
 
-  it("require('sqlite-component') from a .cjs file gives the same API", () => {
+  it("require('sqlite-component') is the Database constructor, shaped as better-sqlite3's module.exports", () => {
     const script = join(pkg, 'use.cjs');
     writeFileSync(script, `'use strict';
-      const api = require('sqlite-component');
-      const { Database, SqliteError } = api;
-      const db = new Database(':memory:');
+      const Database = require('sqlite-component');
+      const { SqliteError } = Database;
+      const db = Database(':memory:');
       let code;
       try { db.exec('SELEC 1'); } catch (e) { code = e instanceof SqliteError && e.code; }
       process.stdout.write(JSON.stringify({
         resolved: require.resolve('sqlite-component'),
-        defaultIsDatabase: api.default === Database,
-        exports: ['Database', 'SqliteError', 'registerVfs', 'MemoryVfs', 'NodeFsVfs'].filter((k) => typeof api[k] === 'function'),
-        row: db.prepare('SELECT 6 * 7 AS answer').get(),
+        constructor: typeof Database === 'function' && db instanceof Database,
+        properties: ['Database', 'SqliteError', 'registerVfs', 'MemoryVfs', 'NodeFsVfs'].filter((k) => typeof Database[k] === 'function'),
+        row: new Database(':memory:').prepare('SELECT 6 * 7 AS answer').get(),
         code,
+        shapeOfBetterSqlite3: typeof require('better-sqlite3') === 'function' && typeof require('better-sqlite3').SqliteError === 'function',
       }));
       db.close();
     `);
-    const out = execFileSync(process.execPath, [script], { cwd: packageDir, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [script], { cwd: packageDir, encoding: 'utf8', env: { ...process.env, NODE_PATH: join(packageDir, 'node_modules') } });
     assert.deepEqual(JSON.parse(out), {
-      resolved: join(packageDir, 'src', 'node.js'),
-      defaultIsDatabase: true,
-      exports: ['Database', 'SqliteError', 'registerVfs', 'MemoryVfs', 'NodeFsVfs'],
+      resolved: join(packageDir, 'src', 'node.cjs'),
+      constructor: true,
+      properties: ['Database', 'SqliteError', 'registerVfs', 'MemoryVfs', 'NodeFsVfs'],
       row: { answer: 42 },
       code: 'SQLITE_ERROR',
+      shapeOfBetterSqlite3: true,
     });
+  });
+
+  it('import gives the named exports, and the same Database as require', async () => {
+    const script = join(pkg, 'use.mjs');
+    writeFileSync(script, `
+      import { createRequire } from 'node:module';
+      import * as api from 'sqlite-component';
+      const required = createRequire(import.meta.url)('sqlite-component');
+      process.stdout.write(JSON.stringify({ same: api.Database === required && api.default === required, named: typeof api.SqliteError }));
+    `);
+    const out = execFileSync(process.execPath, [script], { cwd: packageDir, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { same: true, named: 'function' });
   });
 });
