@@ -264,6 +264,42 @@ class Database {
   }
 
   /**
+   * An online backup of schema `attached` (default "main") into database file `filename`,
+   * through this database's VFS, a few pages per turn of the event loop so the database stays
+   * usable meanwhile. `progress({ totalPages, remainingPages })` is called after each turn; a
+   * number it returns is the pages per turn from then on (100 by default). Resolves to the
+   * last progress. A backup abandoned midway deletes a file it created.
+   */
+  async backup(filename, options) {
+    options ??= {};
+    if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (typeof options !== 'object') throw new TypeError('Expected second argument to be an options object');
+    filename = filename.trim();
+    const attached = 'attached' in options ? options.attached : 'main';
+    const progress = 'progress' in options ? options.progress : null;
+    if (!filename) throw new TypeError('Backup filename cannot be an empty string');
+    if (filename === ':memory:') throw new TypeError('Invalid backup filename ":memory:"');
+    if (typeof attached !== 'string') throw new TypeError('Expected the "attached" option to be a string');
+    if (!attached) throw new TypeError('The "attached" option cannot be an empty string');
+    if (progress != null && typeof progress !== 'function') throw new TypeError('Expected the "progress" option to be a function');
+    const vfs = findVfs(this.vfs);
+    if (!vfs.directoryExists(filename)) throw new TypeError('Cannot save backup because the directory does not exist');
+    const lease = await vfs.acquire(filename, {});
+    try {
+      this.#usable();
+      let backup;
+      try {
+        backup = this.#instance.api.Backup.start(this.#connection, attached, filename, this.vfs);
+      } catch (e) {
+        throw toSqliteError(e, this.#failureOf);
+      }
+      return await runBackup(backup, progress, () => this.#usable(), (e) => toSqliteError(e, this.#failureOf));
+    } finally {
+      lease?.release();
+    }
+  }
+
+  /**
    * As in better-sqlite3: while on, statements may write and exec may run while an iterator is
    * open, and SQLite's defensive mode is off (so e.g. writable_schema works).
    */
@@ -338,3 +374,49 @@ const CallableDatabase = new Proxy(Database, {
   apply: (target, thisArg, args) => new target(...args),
 });
 export { CallableDatabase as Database };
+
+const nextTurn = () => new Promise((resolve) => (globalThis.setImmediate ?? setTimeout)(resolve));
+
+// Steps `backup` a turn of the event loop at a time, as better-sqlite3 does: the first step
+// copies nothing and says how much there is; then 100 pages per step, or what `progress` says.
+async function runBackup(backup, progress, checkOpen, toError) {
+  let pages = 0;
+  let first = true;
+  try {
+    for (;;) {
+      await nextTurn();
+      checkOpen();
+      let step;
+      try {
+        step = backup.step(pages);
+      } catch (e) {
+        throw toError(e);
+      }
+      const result = { totalPages: step.totalPages, remainingPages: step.remainingPages };
+      if (!result.remainingPages) {
+        backup.finish(false);
+        return result;
+      }
+      if (first) {
+        first = false;
+        pages = 100;
+      }
+      if (progress) {
+        const answer = progress(result);
+        if (answer !== undefined) {
+          if (typeof answer !== 'number' || answer !== answer) throw new TypeError('Expected progress callback to return a number or undefined');
+          pages = Math.max(0, Math.min(0x7fffffff, Math.round(answer)));
+        }
+      }
+    }
+  } catch (e) {
+    try {
+      backup.finish(true);
+    } catch {
+      // The instance may be gone with its database; the first failure is the one to report.
+    }
+    throw e;
+  } finally {
+    backup[Symbol.dispose]?.();
+  }
+}

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "abi/memory.h"
+#include "sqlite/backup.h"
 #include "sqlite/connection.h"
 #include "sqlite/statement.h"
 
@@ -27,6 +28,7 @@ using sqlite_component::Statement;
 extern "C" {
 RESOURCE_INTRINSIC("[resource-new]connection") int32_t connection_new(Connection* rep);
 RESOURCE_INTRINSIC("[resource-new]statement") int32_t statement_new(Statement* rep);
+RESOURCE_INTRINSIC("[resource-new]backup") int32_t backup_new(sqlite_component::Backup* rep);
 }
 
 namespace {
@@ -216,6 +218,34 @@ uint8_t* connection_db_config(Connection* self, int32_t op, int32_t on) {
 }
 
 EXPORT("[dtor]connection") void connection_dtor(Connection* self) { delete self; }
+
+EXPORT("[static]backup.start")
+uint8_t* backup_start(Connection* source, const char* schema, uint32_t schema_len, const char* filename,
+                      uint32_t filename_len, const char* vfs, uint32_t vfs_len) {
+  Argument schema_arg(schema, schema_len), filename_arg(filename, filename_len), vfs_arg(vfs, vfs_len);
+  Error error;
+  auto* backup = sqlite_component::Backup::start(source, schema_arg.view(), filename_arg.view(), vfs_arg.view(), error);
+  if (!backup) return fail(std::move(error));
+  put<int32_t>(4, backup_new(backup));
+  return ok();
+}
+
+EXPORT("[method]backup.step") uint8_t* backup_step(sqlite_component::Backup* self, int32_t pages) {
+  Error error;
+  sqlite_component::BackupProgress progress{};
+  if (!self->step(pages, progress, error)) return fail(std::move(error));
+  put<int32_t>(4, progress.total_pages);
+  put<int32_t>(8, progress.remaining_pages);
+  put<uint8_t>(12, progress.done);
+  return ok();
+}
+
+EXPORT("[method]backup.finish") uint8_t* backup_finish(sqlite_component::Backup* self, int32_t discard) {
+  Error error;
+  return ok_or_fail(self->finish(discard != 0, error), error);
+}
+
+EXPORT("[dtor]backup") void backup_dtor(sqlite_component::Backup* self) { delete self; }
 
 EXPORT("[method]statement.run")
 uint8_t* statement_run(Statement* self, int32_t has_parameters, uint8_t* parameters,

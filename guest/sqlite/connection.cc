@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "sqlite/backup.h"
 #include "sqlite/statement.h"
 #include "sqlite3.h"
 #include "vfs/host_vfs.h"
@@ -124,6 +125,10 @@ bool Connection::busy_timeout(int milliseconds, Error& error) {
 
 bool Connection::close(Error& error) {
   while (statements_) statements_->finalize();
+  while (backups_) {
+    Error ignored;
+    backups_->finish(true, ignored);
+  }
   sqlite3_free(image_);
   image_ = nullptr;
   if (!db_) return true;
@@ -172,6 +177,21 @@ void Connection::unlink(Statement* statement) {
   else statements_ = statement->next_;
   if (statement->next_) statement->next_->prev_ = statement->prev_;
   statement->prev_ = statement->next_ = nullptr;
+}
+
+void Connection::link(Backup* backup) {
+  backup->next_ = backups_;
+  backups_ = backup;
+}
+
+void Connection::unlink(Backup* backup) {
+  for (Backup** at = &backups_; *at; at = &(*at)->next_) {
+    if (*at == backup) {
+      *at = backup->next_;
+      break;
+    }
+  }
+  backup->next_ = nullptr;
 }
 
 bool Connection::create_function(std::string_view name, uint32_t id, int arity, FunctionFlags flags,

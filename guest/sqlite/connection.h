@@ -12,6 +12,7 @@ struct sqlite3;
 
 namespace sqlite_component {
 
+class Backup;
 class Statement;
 
 class Connection final {
@@ -27,7 +28,7 @@ class Connection final {
   Statement* prepare(std::string_view sql, bool& has_tail, Error& error);
   bool autocommit() const;
   bool busy_timeout(int milliseconds, Error& error);
-  // Finalizes every statement, then closes. Idempotent.
+  // Finalizes every statement and finishes every backup, then closes. Idempotent.
   bool close(Error& error);
   // The image stays valid until the next serialize or the connection's end.
   bool serialize(std::string_view schema, std::span<const uint8_t>& image, Error& error);
@@ -49,12 +50,16 @@ class Connection final {
 
  private:
   friend class Statement;
+  friend class Backup;
   explicit Connection(sqlite3* db) : db_(db) {}
   void link(Statement* statement);
   void unlink(Statement* statement);
+  void link(Backup* backup);
+  void unlink(Backup* backup);
 
   sqlite3* db_;
   Statement* statements_ = nullptr;  // intrusive list, so close can finalize them all
+  Backup* backups_ = nullptr;  // the backups reading from this connection, finished by close
   unsigned char* image_ = nullptr;
 };
 
