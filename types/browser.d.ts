@@ -1,0 +1,51 @@
+// sqlite-component for browsers: the common API, the opfs VFS, and the Worker API.
+export * from './common.js';
+import { BindParameters, ColumnDefinition, Database, Options, PragmaOptions, RunResult, SerializeOptions, Vfs } from './common.js';
+
+/** Databases in the Origin Private File System, for dedicated Workers. */
+export declare class OpfsVfs extends Vfs {}
+
+/** A dedicated Worker serving databases to a page. */
+export declare class DatabaseWorker {
+  /** `url`: a module Worker that calls serveDatabases(self); the package's own by default. */
+  constructor(options?: { url?: string | URL });
+  request(op: string, args: unknown[]): Promise<any>;
+  terminate(): void;
+}
+
+export interface RemoteStatement<Row = any> {
+  readonly source: string;
+  readonly reader: boolean;
+  readonly readonly: boolean;
+  run(...params: BindParameters): Promise<RunResult>;
+  get(...params: BindParameters): Promise<Row | undefined>;
+  all(...params: BindParameters): Promise<Row[]>;
+  iterate(...params: BindParameters): AsyncIterableIterator<Row>;
+  columns(): ColumnDefinition[] | null;
+  pluck(toggle?: boolean): this;
+  raw(toggle?: boolean): this;
+  expand(toggle?: boolean): this;
+  safeIntegers(toggle?: boolean): this;
+  finalize(): Promise<null>;
+}
+
+export interface RemoteDatabase {
+  readonly name: string;
+  readonly vfs: string;
+  readonly open: boolean;
+  exec(sql: string): Promise<this>;
+  pragma(source: string, options?: PragmaOptions): Promise<any>;
+  serialize(options?: SerializeOptions): Promise<Uint8Array>;
+  prepare<Row = any>(sql: string): Promise<RemoteStatement<Row>>;
+  /** `[sql, params]` pairs or SQL strings, in one transaction: all or nothing. */
+  transaction(statements: Array<string | [string, unknown[]?]>, options?: { mode?: 'deferred' | 'immediate' | 'exclusive' }): Promise<RunResult[]>;
+  close(): Promise<this>;
+}
+
+/** Opens a database in a Worker (a shared one unless `worker` is given). */
+export declare function openDatabase(filename: string, options?: Options & { worker?: DatabaseWorker }): Promise<RemoteDatabase>;
+
+/** Serves databases to pages from a Worker's scope (what the package's own Worker runs). */
+export declare function serveDatabases(scope: { addEventListener(type: 'message', listener: (event: MessageEvent) => void): void; postMessage(message: unknown): void }): void;
+
+export default Database;
