@@ -35,12 +35,17 @@ newest_input=$(ls -t "$core" wit/*.wit | head -n 1)
 if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ]; }; then
   echo "build: component and JS bindings" >&2
   mkdir -p dist
+  # Made aside and moved into place last, so that a step that fails leaves nothing that
+  # looks up to date to the next run.
+  rm -rf build/js "$component"
   "$jco" embed --wit wit -n sqlite "$core" -o build/sqlite-embedded.wasm >/dev/null
-  "$jco" new build/sqlite-embedded.wasm -o "$component" >/dev/null
-  rm -rf dist/js
-  "$jco" transpile "$component" -o dist/js --name sqlite --instantiation sync \
+  "$jco" new build/sqlite-embedded.wasm -o build/sqlite-component.wasm >/dev/null
+  "$jco" transpile build/sqlite-component.wasm -o build/js --name sqlite --instantiation sync \
     --valid-lifting-optimization --quiet >/dev/null
-  node scripts/unsigned-pointers.mjs dist/js/sqlite.js
+  node scripts/unsigned-pointers.mjs build/js/sqlite.js
+  rm -rf dist/js
+  mv build/js dist/js
+  mv build/sqlite-component.wasm "$component"
 fi
 
 # The browser entry and the Worker API's Worker, each bundled into one file: a browser loads

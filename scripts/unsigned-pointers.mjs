@@ -12,7 +12,7 @@ const rewrites = [
   // A pointer or length read out of a return area or a list element.
   [/(var (?:ptr|len|base)\d+ = dataView\(memory0\)\.)getInt32\(/g, '$1getUint32('],
   // A pointer or length passed as a core-wasm i32 argument to an import.
-  [/(var (?:ptr|len)\d+ = arg\d+);/g, '$1 >>> 0;'],
+  [/(var (?:ptr|len|base)\d+ = arg\d+);/g, '$1 >>> 0;'],
 ];
 for (const [pattern, replacement] of rewrites) {
   const before = source;

@@ -8,7 +8,8 @@
 import { instantiate } from '../dist/js/sqlite.js';
 import { InstanceAbortedError, sqliteError } from './errors.js';
 import { checkedRealloc, hotCalls } from './hot-calls.js';
-import { createFunctionsImport } from './user-functions.js';
+import { createCallbackScope, createFunctionsImport } from './user-functions.js';
+import { createTablesImport } from './virtual-tables.js';
 import { createVfsImport } from './vfs/vfs-import.js';
 
 /** The core modules jco's glue asks for, in order (test 05.component checks it against dist/). */
@@ -116,11 +117,13 @@ function guardedExports(exports, guard) {
 function instantiateFresh() {
   const vfsImport = createVfsImport();
   const guard = new InstanceGuard(vfsImport.closeAll);
-  const functionsImport = createFunctionsImport(guard);
+  const callbacks = createCallbackScope(guard);
+  const functionsImport = createFunctionsImport(callbacks);
+  const tablesImport = createTablesImport(callbacks);
   // The error a failure of `extendedCode` throws: a user callback's own exception, or a
   // SqliteError with the VFS's exception as its cause.
   const failureOf = (message, extendedCode) =>
-    functionsImport.takeThrown() ?? sqliteError(message, extendedCode, vfsImport.causeOf(extendedCode));
+    callbacks.takeThrown() ?? sqliteError(message, extendedCode, vfsImport.causeOf(extendedCode));
   let core;
   // jco instantiates several core modules; ours is the one that exports cabi_realloc.
   const instantiateCore = (module, importObject) => {
@@ -129,9 +132,16 @@ function instantiateFresh() {
     core = instance.exports;
     return { exports: guardedExports(core, guard) };
   };
-  const imports = { 'sqlite:component/vfs': vfsImport.functions, 'sqlite:component/functions': functionsImport.functions };
+  const imports = {
+    'sqlite:component/vfs': vfsImport.functions,
+    'sqlite:component/functions': functionsImport.functions,
+    'sqlite:component/tables': tablesImport.functions,
+  };
   const { database } = instantiate(getCoreModule, imports, instantiateCore);
-  return { api: database, hot: hotCalls(core, guard, failureOf), guard, vfsImport, functionsImport, failureOf, memory: core.memory };
+  return {
+    api: database, hot: hotCalls(core, guard, failureOf), guard, vfsImport, callbacks, functionsImport, tablesImport,
+    failureOf, memory: core.memory,
+  };
 }
 
 // Instances whose Database closed cleanly, for the next Database. A fresh instance's memory
@@ -175,6 +185,8 @@ export function releaseInstance(instance) {
   if (instance.guard.dead || instance.vfsImport.openFileCount() !== 0) return;
   if (idle.length >= maxIdle || instance.memory.buffer.byteLength > maxIdleMemory) return;
   instance.vfsImport.forgetFailure();
+  instance.callbacks.reset();
   instance.functionsImport.reset();
+  instance.tablesImport.reset();
   idle.push(instance);
 }

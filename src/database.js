@@ -4,6 +4,7 @@ import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 import { aggregateDefinition, scalarDefinition } from './user-functions.js';
+import { tableModule } from './virtual-tables.js';
 import { VfsError } from './vfs/base.js';
 import { defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
@@ -249,6 +250,20 @@ class Database {
   aggregate(name, options) {
     const { entry, arity, flags, window } = aggregateDefinition(name, options, this.#state.safeIntegers);
     this.#register(entry, (id) => this.#connection.createAggregate(name, id, arity, flags, window));
+    return this;
+  }
+
+  /** A virtual table module: a table definition, or a factory of them (see virtual-tables.js). */
+  table(name, factory) {
+    const module = tableModule(name, factory);
+    this.#usable();
+    this.#notIterating();
+    const id = this.#instance.tablesImport.register(module, () => this.#state.safeIntegers);
+    try {
+      this.#connection.createModule(name, id, module.eponymous);
+    } catch (e) {
+      throw toSqliteError(e, this.#failureOf);
+    }
     return this;
   }
 

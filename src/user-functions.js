@@ -5,55 +5,74 @@
 // the guest: it is kept, SQLite fails the statement, and the caller gets the exception itself.
 import { CellReader, packInto, packedSizeBound } from './packed.js';
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
 
-function decodeArguments(bytes, safeIntegers) {
+export function decodeArguments(bytes, safeIntegers) {
   const reader = new CellReader(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, safeIntegers);
   const values = [];
   while (reader.at < bytes.length) values.push(reader.next());
   return values;
 }
 
-// A callback's return value as one packed cell, refused as better-sqlite3 refuses it.
-function packResult(value, name) {
-  const type = typeof value;
-  if (type === 'bigint' && (value < INT64_MIN || value > INT64_MAX)) {
-    throw new RangeError(`User-defined function ${name}() returned a bigint that was too big`);
+// Values as packed cells, each refused as better-sqlite3 refuses it: `prefix` is what its
+// message starts with, e.g. 'User-defined function f() returned'.
+export function packValues(values, prefix) {
+  for (const value of values) {
+    const type = typeof value;
+    if (type === 'bigint' && (value < INT64_MIN || value > INT64_MAX)) throw new RangeError(`${prefix} a bigint that was too big`);
+    if (!(type === 'number' || type === 'bigint' || type === 'string' || value == null || ArrayBuffer.isView(value))) {
+      throw new TypeError(`${prefix} an invalid value`);
+    }
   }
-  if (!(type === 'number' || type === 'bigint' || type === 'string' || value == null || ArrayBuffer.isView(value))) {
-    throw new TypeError(`User-defined function ${name}() returned an invalid value`);
-  }
-  const bytes = new Uint8Array(packedSizeBound([value]));
-  const end = packInto([value], bytes, new DataView(bytes.buffer), 0);
+  const bytes = new Uint8Array(packedSizeBound(values));
+  const end = packInto(values, bytes, new DataView(bytes.buffer), 0);
   return bytes.subarray(0, end);
 }
 
+const packResult = (value, name) => packValues([value], `User-defined function ${name}() returned`);
+
 /**
- * The import of one instance guarded by `guard`: `functions` for jco; `register(entry)` →
- * the id SQLite will call it by; `takeThrown()`, the exception behind the last failure;
- * `reset()`, for an instance handed to another Database.
+ * How an instance runs user callbacks (functions, aggregates, virtual tables): `invoke(fn,
+ * thisArg, args)` with the instance marked busy; `fail(e)` keeps the exception and gives the
+ * `err` jco returns to the guest; `takeThrown()`, the exception behind the last failure.
  */
-export function createFunctionsImport(guard) {
+export function createCallbackScope(guard) {
+  let thrown = null;
+  return {
+    invoke(fn, thisArg, args) {
+      guard.busy++;
+      try {
+        return Reflect.apply(fn, thisArg, args);
+      } finally {
+        guard.busy--;
+      }
+    },
+    fail(e) {
+      thrown = e;
+      return { payload: e instanceof Error ? e.message : String(e) };
+    },
+    takeThrown() {
+      const e = thrown;
+      thrown = null;
+      return e;
+    },
+    reset() {
+      thrown = null;
+    },
+  };
+}
+
+/**
+ * The `functions` import of one instance, running callbacks in `scope`: `functions` for jco;
+ * `register(entry)` → the id SQLite will call it by; `reset()`, for an instance handed to
+ * another Database.
+ */
+export function createFunctionsImport(scope) {
   let entries = [null]; // id → { name, safeIntegers, fn } or { name, safeIntegers, start, step, inverse, result }
   const groups = new Map(); // aggregate group → { value, window }
-  let thrown = null;
-
-  // Runs a user callback with the instance marked busy.
-  function callback(fn, args) {
-    guard.busy++;
-    try {
-      return fn(...args);
-    } finally {
-      guard.busy--;
-    }
-  }
-
-  // The `err` jco returns to the guest; the exception waits for the caller.
-  function fail(e) {
-    thrown = e;
-    return { payload: e instanceof Error ? e.message : String(e) };
-  }
+  const callback = (fn, args) => scope.invoke(fn, undefined, args);
+  const fail = (e) => scope.fail(e);
 
   function groupOf(entry, group) {
     let state = groups.get(group);
@@ -109,15 +128,9 @@ export function createFunctionsImport(guard) {
       entries.push(entry);
       return entries.length - 1;
     },
-    takeThrown() {
-      const e = thrown;
-      thrown = null;
-      return e;
-    },
     reset() {
       entries = [null];
       groups.clear();
-      thrown = null;
     },
   };
 }

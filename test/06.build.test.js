@@ -28,7 +28,8 @@ out=""; prev=""
 for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
 if [ "$1" = transpile ]; then
   mkdir -p "$out"
-  printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"
+  if [ -n "\${FAKE_NEW_SHAPE:-}" ]; then printf '%s\n' 'var ptr0 = somethingNew;' >"$out/sqlite.js"
+  else printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"; fi
 else touch "$out"; fi
 `;
 const fakeEsbuild = `#!/usr/bin/env bash
@@ -111,6 +112,18 @@ describe('scripts/build.sh', () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
     assert.ok(result.calls[0].startsWith('cmake -S guest'), result.calls.join('\n'));
+  });
+
+  it('a glue rewrite that fails fails the build, and the next run transpiles again', () => {
+    build();
+    fs.appendFileSync(path.join(dir, 'wit/sqlite.wit'), '\n// changed\n');
+    const failed = build({ FAKE_NEW_SHAPE: '1' });
+    assert.notEqual(failed.status, 0);
+    assert.match(failed.stderr, /unsigned-pointers: nothing matched/);
+    const next = build();
+    assert.equal(next.status, 0, next.stderr);
+    assert.ok(next.calls.some((c) => c.startsWith('jco transpile')), next.calls.join('\n'));
+    assert.match(fs.readFileSync(path.join(dir, 'dist/js/sqlite.js'), 'utf8'), /arg0 >>> 0/);
   });
 
   it('bundles the browser entry when a source file is newer than the bundle, and only then', () => {

@@ -204,6 +204,14 @@ uint8_t* connection_create_aggregate(Connection* self, const char* name, uint32_
       self->create_aggregate(name_arg.view(), id, arity, function_flags(flags), window != 0, error), error);
 }
 
+EXPORT("[method]connection.create-module")
+uint8_t* connection_create_module(Connection* self, const char* name, uint32_t name_len, uint32_t id,
+                                  int32_t eponymous) {
+  Argument name_arg(name, name_len);
+  Error error;
+  return ok_or_fail(self->create_module(name_arg.view(), id, eponymous != 0, error), error);
+}
+
 EXPORT("[method]connection.limit") int32_t connection_limit(Connection* self, int32_t id, int32_t value) {
   return self->limit(id, value);
 }

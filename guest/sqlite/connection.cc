@@ -5,6 +5,7 @@
 
 #include "sqlite/backup.h"
 #include "sqlite/statement.h"
+#include "sqlite/tables.h"
 #include "sqlite3.h"
 #include "vfs/host_vfs.h"
 
@@ -204,6 +205,11 @@ bool Connection::create_aggregate(std::string_view name, uint32_t id, int arity,
                                   bool window, Error& error) {
   if (!is_open(error)) return false;
   return sqlite_component::create_aggregate(db_, name, id, arity, flags, window, error);
+}
+
+bool Connection::create_module(std::string_view name, uint32_t id, bool eponymous, Error& error) {
+  if (!is_open(error)) return false;
+  return sqlite_component::create_module(db_, name, id, eponymous, error);
 }
 
 int Connection::limit(int id, int value) { return db_ ? sqlite3_limit(db_, id, value) : -1; }

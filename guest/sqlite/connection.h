@@ -40,6 +40,8 @@ class Connection final {
   bool create_aggregate(std::string_view name, uint32_t id, int arity, FunctionFlags flags, bool window,
                         Error& error);
 
+  // A virtual table module served by the host's `tables` import under `id`.
+  bool create_module(std::string_view name, uint32_t id, bool eponymous, Error& error);
   // sqlite3_limit; the limit as it was (-1 when closed).
   int limit(int id, int value);
   // sqlite3_db_config of an on/off option: whether it is on now.

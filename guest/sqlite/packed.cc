@@ -88,6 +88,37 @@ bool PackedWriter::append_values(int count, sqlite3_value** values) {
   return true;
 }
 
+bool split_cells(const uint8_t* cells, size_t size, std::vector<std::pair<const uint8_t*, size_t>>& out) {
+  out.clear();
+  size_t at = 0;
+  while (at < size) {
+    size_t cell;
+    switch (cells[at]) {
+      case kNull:
+        cell = 1;
+        break;
+      case kInteger:
+      case kReal:
+        cell = 9;
+        break;
+      case kText:
+      case kBlob: {
+        if (size - at < 5) return false;
+        uint32_t n;
+        memcpy(&n, cells + at + 1, 4);
+        cell = 5 + static_cast<size_t>(n);
+        break;
+      }
+      default:
+        return false;
+    }
+    if (cell > size - at) return false;
+    out.emplace_back(cells + at, cell);
+    at += cell;
+  }
+  return true;
+}
+
 bool result_cell(sqlite3_context* context, const uint8_t* cells, size_t size) {
   if (size == 0) return false;
   const uint8_t* at = cells + 1;

@@ -3,6 +3,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "sqlite/error.h"
 
@@ -45,6 +47,9 @@ class PackedWriter final {
 // Binds one cell per parameter slot, in slot order. The cells must outlive the bindings
 // (they are bound without a copy). Fails with SQLITE_RANGE on a malformed or short list.
 bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error);
+
+// The cells of a packed row, each as (start, size); false if the row is malformed.
+bool split_cells(const uint8_t* cells, size_t size, std::vector<std::pair<const uint8_t*, size_t>>& out);
 
 // Sets a user function's result from one packed cell (copied); false if it is malformed.
 bool result_cell(sqlite3_context* context, const uint8_t* cells, size_t size);
