@@ -68,6 +68,19 @@ export interface AggregateOptions<Accumulator = any> extends FunctionOptions {
   result?: (accumulator: Accumulator) => BindValue;
 }
 
+export interface TableDefinition {
+  columns: string[];
+  /** Yields rows as arrays in column order or objects by column name; takes the parameters. */
+  rows: (...parameters: any[]) => Generator<unknown[] | Record<string, unknown>, void, unknown>;
+  /** Defaults to $1, $2, … as many as `rows` takes. */
+  parameters?: string[];
+  safeIntegers?: boolean;
+  directOnly?: boolean;
+}
+
+/** Called for each CREATE VIRTUAL TABLE … USING name(args), with `this` naming the table. */
+export type TableFactory = (this: { module: string; database: string; table: string }, ...args: string[]) => TableDefinition;
+
 export type Transaction<F extends (...args: any[]) => any> = F & {
   deferred: F;
   immediate: F;
@@ -118,6 +131,7 @@ export interface Database {
   function(name: string, fn: (...args: any[]) => BindValue): this;
   function(name: string, options: FunctionOptions, fn: (...args: any[]) => BindValue): this;
   aggregate<Accumulator = any>(name: string, options: AggregateOptions<Accumulator>): this;
+  table(name: string, definition: TableDefinition | TableFactory): this;
   backup(filename: string, options?: BackupOptions): Promise<BackupProgress>;
   serialize(options?: SerializeOptions): Uint8Array;
   /** Always throws: SQLite is built without extension loading. */

@@ -15,6 +15,11 @@ const many = db.transaction((bodies: string[]) => bodies.map((b) => insert.run(b
 const counts: number[] = many.immediate(['a', 'b']);
 db.function('twice', { deterministic: true }, (x: number) => x * 2);
 db.aggregate<number>('total', { start: 0, step: (acc, x: number) => acc + x });
+db.table('series', { columns: ['value'], *rows(start: number, stop: number) { for (let i = start; i <= stop; i++) yield [i]; } });
+db.table('words', function (...args) {
+  const { table } = this;
+  return { columns: ['word', 'table'], *rows() { for (const w of args) yield { word: w, table }; } };
+});
 const image: Uint8Array = db.serialize();
 const copy = new Database(image);
 void db.backup('backup.db', { progress: ({ remainingPages }) => (remainingPages > 100 ? 200 : undefined) });
