@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: smoke runs of the benchmarks (Node, Chromium), the node:test suites (the browser
-# ones in Chromium), then SQLite's sqllogictest corpus through our API on both VFSes, each
-# query also checked against native SQLite.
+# ones in Chromium), the API and VFS suites again on Node 24, then SQLite's sqllogictest corpus
+# through our API on both VFSes, each query also checked against native SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,9 @@ bash scripts/bench.sh --quick
 bash scripts/bench.sh --browser --quick
 
 node --test --test-concurrency=1 test/*.test.js
+
+# The API and VFS tests again on Node 24 LTS (the machines' Node is 20).
+bash scripts/test-node24.sh
 
 corpus=../shared/conformance/sqllogictest
 if [ ! -d "$corpus" ]; then
