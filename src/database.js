@@ -213,6 +213,9 @@ class Database {
   }
 
   transaction(fn) {
+    // Its statements are prepared on first use here; better-sqlite3 prepares them now, and
+    // so refuses while a user callback runs.
+    if (this.#state.open && this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
     return transaction(this, fn, (sql) => {
       let statement = this.#transactionStatements.get(sql);
       if (!statement) this.#transactionStatements.set(sql, (statement = this.prepare(sql)));

@@ -151,6 +151,7 @@ export class Statement {
   }
 
   safeIntegers(toggle = true) {
+    this.#notBusy();
     if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
     this.#usable();
     this.#safeIntegers = toggle;
@@ -171,6 +172,7 @@ export class Statement {
   }
 
   bind(...args) {
+    this.#notBusy();
     this.#usable();
     if (this.#bound) throw new TypeError('The bind() method can only be invoked once per statement object');
     const values = this.#pack(args) ?? [];
@@ -192,7 +194,13 @@ export class Statement {
     if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
   }
 
+  // As in better-sqlite3, a statement's settings do not change while a user callback runs.
+  #notBusy() {
+    if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+  }
+
   #setMode(mode, toggle, method) {
+    this.#notBusy();
     if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
     this.#usable();
     if (!this.reader) throw new TypeError(`The ${method}() method is only for statements that return data`);

@@ -102,6 +102,10 @@ describe('db.function', () => {
         close: () => db.close(),
         function: () => db.function('other', () => 1),
         serialize: () => db.serialize(),
+        transaction: () => db.transaction(() => 1),
+        pluck: () => read.pluck(),
+        bind: () => db.prepare('SELECT ?'),
+        columns: () => read.columns(),
       };
       const seen = {};
       db.function('reenter', (what) => {
@@ -109,8 +113,16 @@ describe('db.function', () => {
         return 0;
       });
       for (const what of Object.keys(attempts)) db.prepare('SELECT reenter(?)').get(what);
+      // What stays allowed, as there: reading these properties, the safe-integers default.
+      db.function('allowed', () => {
+        seen.allowed = outcome(() => [db.open, db.name, db.defaultSafeIntegers(false) === db]);
+        return 0;
+      });
+      db.prepare('SELECT allowed()').get();
       return { seen, after: read.get(), open: db.open };
     });
+    assert.deepEqual(out.seen.allowed, { value: [true, ':memory:', true] });
+    delete out.seen.allowed;
     for (const result of Object.values(out.seen)) {
       assert.deepEqual(result, { error: 'TypeError', message: 'This database connection is busy executing a query', code: undefined });
     }
