@@ -19,6 +19,8 @@ const SQLITE_DBCONFIG_DEFENSIVE = 1010;
 export const MAX_STRING_LENGTH = 0x1fffffe8;
 
 const NodeBuffer = globalThis.Buffer;
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
 
 function optionalBoolean(options, key) {
   const value = options[key] ?? false;
@@ -146,7 +148,7 @@ class Database {
       }
       throw error;
     }
-    this.#state = { open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard };
+    this.#state = { open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard, failureOf: this.#failureOf };
 
     Object.defineProperties(this, {
       name: { value: given, enumerable: true },
@@ -185,11 +187,40 @@ class Database {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
     if (!this.#state.unsafe) this.#notIterating();
-    this.#state.verbose?.(sql);
+    if (this.#state.verbose) return this.#execLogged(sql);
     try {
       this.#connection.exec(sql);
     } catch (e) {
       throw toSqliteError(e, this.#failureOf);
+    }
+    return this;
+  }
+
+  // exec one statement at a time, so that the logger hears each, as better-sqlite3's does.
+  #execLogged(sql) {
+    const bytes = textEncoder.encode(sql.split('\0', 1)[0]);
+    let offset = 0;
+    const skipped = (c) => c === 0x20 || c === 0x3b || (c >= 0x09 && c <= 0x0d); // blanks and ';'
+    for (;;) {
+      while (offset < bytes.length && skipped(bytes[offset])) offset++;
+      if (offset >= bytes.length) break;
+      let prepared;
+      try {
+        prepared = this.#connection.prepare(textDecoder.decode(bytes.subarray(offset)));
+      } catch (e) {
+        throw toSqliteError(e, this.#failureOf);
+      }
+      if (!prepared) break;
+      const { statement, info } = prepared;
+      try {
+        this.#state.verbose(statement.expandedSql(undefined));
+        this.#state.hot.run(prepared.address, undefined, false);
+      } catch (e) {
+        throw toSqliteError(e, this.#failureOf);
+      } finally {
+        statement[Symbol.dispose]();
+      }
+      offset += info.tail;
     }
     return this;
   }

@@ -110,6 +110,12 @@ export function packInto(values, bytes, view, at) {
   return at;
 }
 
+/** `values` (checked as packedSizeBound checks them) packed into a buffer of their own. */
+export function packed(values) {
+  const bytes = new Uint8Array(packedSizeBound(values));
+  return bytes.subarray(0, packInto(values, bytes, new DataView(bytes.buffer), 0));
+}
+
 // --- rows ---
 
 // Node's native UTF-8 slice makes a string in one step, 2-3x faster than TextDecoder on the

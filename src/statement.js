@@ -1,6 +1,7 @@
 // Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
 // into the component (bind, step, reset inside); iterate fetches rows in batches.
-import { packedSizeBound } from './packed.js';
+import { toSqliteError } from './errors.js';
+import { packed, packedSizeBound } from './packed.js';
 
 const OBJECTS = 0;
 const RAW = 1;
@@ -65,23 +66,20 @@ export class Statement {
   run(...args) {
     this.#usable();
     if (this.#state.iterating && !this.#state.unsafe) throw new TypeError('This database connection is busy executing a query');
-    const parameters = this.#pack(args);
-    this.#state.verbose?.(this.source);
+    const parameters = this.#logged(this.#pack(args));
     return this.#hot.run(this.#address, parameters, this.#safeIntegers);
   }
 
   get(...args) {
     this.#usableReader();
-    const parameters = this.#pack(args);
-    this.#state.verbose?.(this.source);
+    const parameters = this.#logged(this.#pack(args));
     const rows = this.#step(parameters, 1, 0, true);
     return rows.rowCount ? this.#decode(rows)[0] : undefined;
   }
 
   all(...args) {
     this.#usableReader();
-    const parameters = this.#pack(args);
-    this.#state.verbose?.(this.source);
+    const parameters = this.#logged(this.#pack(args));
     const batch = this.#step(parameters, 0, 0, false);
     if (batch.failure) throw batch.failure;
     return this.#decode(batch);
@@ -91,8 +89,7 @@ export class Statement {
   // Rows read before a failing step are yielded first; the failure is thrown after them.
   iterate(...args) {
     this.#usableReader();
-    const parameters = this.#pack(args);
-    this.#state.verbose?.(this.source);
+    const parameters = this.#logged(this.#pack(args));
     let batchRows = ITERATE_FIRST_ROWS;
     let batch = this.#step(parameters, batchRows, ITERATE_MAX_BYTES, false);
     let rows = this.#decode(batch);
@@ -192,6 +189,21 @@ export class Statement {
   #usableReader() {
     this.#usable();
     if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
+  }
+
+  // With a `verbose` logger: binds `parameters` to tell it the SQL with its values, as
+  // better-sqlite3 does, and returns nothing left to bind. Otherwise `parameters` as they are.
+  #logged(parameters) {
+    const verbose = this.#state.verbose;
+    if (!verbose) return parameters;
+    let sql;
+    try {
+      sql = this.#handle.expandedSql(parameters === undefined ? undefined : packed(parameters));
+    } catch (e) {
+      throw toSqliteError(e, this.#state.failureOf);
+    }
+    verbose(sql);
+    return undefined;
   }
 
   // As in better-sqlite3, a statement's settings do not change while a user callback runs.

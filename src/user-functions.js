@@ -3,7 +3,7 @@
 // runs. While one runs, the instance is inside a call, so the guard refuses every call into
 // it ("busy", as better-sqlite3 says). An exception a callback throws never unwinds through
 // the guest: it is kept, SQLite fails the statement, and the caller gets the exception itself.
-import { CellReader, packInto, packedSizeBound } from './packed.js';
+import { CellReader, packed } from './packed.js';
 
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
@@ -25,9 +25,7 @@ export function packValues(values, prefix) {
       throw new TypeError(`${prefix} an invalid value`);
     }
   }
-  const bytes = new Uint8Array(packedSizeBound(values));
-  const end = packInto(values, bytes, new DataView(bytes.buffer), 0);
-  return bytes.subarray(0, end);
+  return packed(values);
 }
 
 const packResult = (value, name) => packValues([value], `User-defined function ${name}() returned`);

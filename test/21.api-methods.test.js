@@ -341,21 +341,33 @@ describe('the rest of better-sqlite3\'s Database surface', () => {
     assert.equal(trimmed.name, '  :memory:  ');
   });
 
-  it('calls verbose with the SQL each statement runs, as better-sqlite3 does for one statement without parameters', () => {
+  it('calls verbose with each statement\'s SQL, its bound values expanded, exec statement by statement, as better-sqlite3 does', () => {
     const seen = { ours: [], native: [] };
     for (const [name, Engine] of Object.entries(engines)) {
       const db = new Engine(':memory:', { verbose: (sql) => seen[name].push(sql) });
-      db.exec('CREATE TABLE t(x)');
-      db.prepare('INSERT INTO t VALUES (1)').run();
-      db.prepare('SELECT x FROM t').get();
-      db.prepare('SELECT x FROM t WHERE x > 0').all();
-      for (const row of db.prepare('SELECT x + 1 AS y FROM t').iterate()) void row;
+      const select = db.prepare('SELECT ? AS a, :b AS b, ? AS c');
+      select.get(5, { b: 'x' }, 2n);
+      select.all(6.5, { b: "it's" }, null);
+      db.exec(' CREATE TABLE t(x); ;; INSERT INTO t VALUES (1);  -- comment\n SELECT 2; /* end */');
+      db.prepare('INSERT INTO t VALUES (?)').run(Buffer.from([1, 2]));
+      for (const row of db.prepare('SELECT x FROM t WHERE x = ?').iterate(1)) void row;
+      db.pragma('user_version');
+      db.transaction(() => db.prepare('SELECT 3').get())();
+      try {
+        db.exec('SELECT 1; nonsense; SELECT 2');
+      } catch (e) {
+        seen[name].push(e.code);
+      }
+      const bound = db.prepare('SELECT ?');
+      bound.bind(7);
+      bound.get();
       db.close();
     }
     assert.deepEqual(seen.ours, seen.native);
-    assert.equal(seen.ours.length, 5);
+    assert.equal(seen.ours.length, 14);
     const db = new Database(':memory:', { verbose: () => { throw new Error('logger failed'); } });
     assert.throws(() => db.prepare('SELECT 1').get(), { message: 'logger failed' });
+    assert.throws(() => db.exec('SELECT 1'), { message: 'logger failed' });
     db.close();
   });
 

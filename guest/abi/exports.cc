@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -48,7 +49,7 @@ struct WitColumn {
 };
 static_assert(sizeof(WitList) == 8 && sizeof(WitOptionString) == 12 && sizeof(WitColumn) == 56);
 
-alignas(8) uint8_t ret[48];  // the largest result: result<rows, error>, 44 bytes
+alignas(8) uint8_t ret[48];  // the largest results: result<rows, error> and result<option<prepared>, error>, 44 bytes
 Error last_error;  // owns the message the return area points at
 std::vector<WitList> column_names, parameter_names;
 std::vector<WitColumn> columns;
@@ -128,7 +129,8 @@ uint8_t* connection_prepare(Connection* self, const char* sql, uint32_t sql_len)
   Argument sql_arg(sql, sql_len);
   Error error;
   bool has_tail = false;
-  Statement* statement = self->prepare(sql_arg.view(), has_tail, error);
+  uint32_t tail = 0;
+  Statement* statement = self->prepare(sql_arg.view(), has_tail, tail, error);
   if (!statement) {
     if (error.code != 0) return fail(std::move(error));
     put<uint8_t>(4, 0);  // option::none: no statement in the text
@@ -147,6 +149,7 @@ uint8_t* connection_prepare(Connection* self, const char* sql, uint32_t sql_len)
   put(20, WitList{column_names.data(), static_cast<uint32_t>(column_names.size())});
   put(28, WitList{parameter_names.data(), static_cast<uint32_t>(parameter_names.size())});
   put<uint8_t>(36, has_tail);
+  put<uint32_t>(40, tail);
   return ok();
 }
 
@@ -226,6 +229,18 @@ uint8_t* connection_db_config(Connection* self, int32_t op, int32_t on) {
 }
 
 EXPORT("[dtor]connection") void connection_dtor(Connection* self) { delete self; }
+
+EXPORT("[method]statement.expanded-sql")
+uint8_t* statement_expanded_sql(Statement* self, int32_t has_parameters, uint8_t* parameters,
+                                uint32_t parameters_len) {
+  static std::string sql;  // what the return area points at, until the next call
+  std::optional<HostBytes> bound;
+  if (has_parameters) bound = take_bytes(parameters, parameters_len);
+  Error error;
+  if (!self->expanded_sql(std::move(bound), sql, error)) return fail(std::move(error));
+  put(4, wit_string(sql));
+  return ok();
+}
 
 EXPORT("[static]backup.start")
 uint8_t* backup_start(Connection* source, const char* schema, uint32_t schema_len, const char* filename,

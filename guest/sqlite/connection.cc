@@ -102,7 +102,7 @@ bool Connection::exec(std::string_view sql, Error& error) {
   return true;
 }
 
-Statement* Connection::prepare(std::string_view sql, bool& has_tail, Error& error) {
+Statement* Connection::prepare(std::string_view sql, bool& has_tail, uint32_t& tail_offset, Error& error) {
   error = Error{};
   if (!is_open(error)) return nullptr;
   sql = up_to_nul(sql);
@@ -113,6 +113,7 @@ Statement* Connection::prepare(std::string_view sql, bool& has_tail, Error& erro
     return error = error_from(db_), nullptr;
   if (!stmt) return nullptr;
   has_tail = !is_blank_sql(tail, sql.data() + sql.size());
+  tail_offset = static_cast<uint32_t>(tail - sql.data());
   return new Statement(this, stmt);
 }
 

@@ -25,7 +25,8 @@ class Connection final {
 
   bool exec(std::string_view sql, Error& error);
   // Prepares the first statement of `sql`. nullptr with error.code == 0: `sql` holds none.
-  Statement* prepare(std::string_view sql, bool& has_tail, Error& error);
+  // `tail`: the byte offset where the text after the statement begins.
+  Statement* prepare(std::string_view sql, bool& has_tail, uint32_t& tail, Error& error);
   bool autocommit() const;
   bool busy_timeout(int milliseconds, Error& error);
   // Finalizes every statement and finishes every backup, then closes. Idempotent.

@@ -49,6 +49,18 @@ bool Statement::bind(HostBytes parameters, Error& error) {
   return true;
 }
 
+bool Statement::expanded_sql(std::optional<HostBytes> parameters, std::string& sql, Error& error) {
+  if (!usable(error)) return false;
+  if (parameters) {
+    sqlite3_reset(stmt_);
+    if (!bind(std::move(*parameters), error)) return false;
+  }
+  char* expanded = sqlite3_expanded_sql(stmt_);
+  sql.assign(expanded ? expanded : sqlite3_sql(stmt_));
+  sqlite3_free(expanded);
+  return true;
+}
+
 bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Error& error) {
   if (!usable(error)) return false;
   sqlite3_reset(stmt_);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -59,6 +60,8 @@ class Statement final {
   // comes back in `rows.failure` with them.
   bool step_many(std::optional<HostBytes> parameters, uint32_t max_rows, uint32_t max_bytes,
                  bool reset, Rows& rows, Error& error);
+  // sqlite3_expanded_sql, after binding `parameters` if given.
+  bool expanded_sql(std::optional<HostBytes> parameters, std::string& sql, Error& error);
   void reset();
   void describe(StatementInfo& info) const;
   std::vector<Column> columns() const;
