@@ -8,24 +8,15 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIZES, median } from './workloads.js';
+import { parseArgs } from './args.js';
 
 const BASELINE = 'better-sqlite3';
 const ENGINES = [BASELINE, 'ours', 'sqlite-wasm', 'wa-sqlite', 'sqljs'];
 const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
-function parseArgs(argv) {
-  const args = { quick: false, json: null, engines: ENGINES };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') args.quick = true;
-    else if (a === '--json') args.json = argv[++i];
-    else if (a === '--engines') args.engines = (argv[++i] ?? '').split(',');
-    else throw new TypeError(`Expected --quick, --json FILE or --engines a,b; got ${a}`);
-  }
-  const unknown = args.engines.filter((e) => !ENGINES.includes(e));
-  if (unknown.length) throw new RangeError(`Expected engines among ${ENGINES.join(', ')}; got ${unknown}`);
+function parseBenchArgs(argv) {
+  const args = parseArgs(argv, ENGINES);
   if (!args.engines.includes(BASELINE)) args.engines.unshift(BASELINE);
-  if (args.json === undefined) throw new TypeError('Expected a file name after --json');
   return args;
 }
 
@@ -128,7 +119,7 @@ function printTable(engines, summary, header) {
   console.log(`geomean ours/better-sqlite3: ${fmt(summary.oursVsBaseline)}; ours/best-wasm-peer: ${fmt(summary.oursVsBestWasmPeer)}`);
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseBenchArgs(process.argv.slice(2));
 const sizeName = args.quick ? 'quick' : 'full';
 const size = SIZES[sizeName];
 const dir = mkdtempSync(join(tmpdir(), 'sqlite-component-bench-'));

@@ -16,7 +16,7 @@ export function median(xs) {
 }
 
 // Deterministic data: every engine (each in its own process) must see the same rows.
-function xorshift(seed) {
+export function xorshift(seed) {
   let x = seed >>> 0;
   return () => {
     x ^= x << 13; x >>>= 0;

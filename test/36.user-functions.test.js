@@ -2,36 +2,12 @@
 // which must agree: results, error classes and messages, and what a callback may do.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { Database, SqliteError } from '../src/node.js';
+import { agree, engines, outcome } from './support/oracle.js';
 import { idleInstanceCount } from '../src/component.js';
 
-const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
-const engines = { ours: (...a) => new Database(...a), native: (...a) => new NativeDatabase(...a) };
 
 // What a call did: its value, or its error's class, message and code.
-function outcome(fn) {
-  try {
-    return { value: fn() };
-  } catch (e) {
-    return { error: e?.constructor?.name, message: e?.message, code: e?.code };
-  }
-}
-
-// Runs `scenario(db)` on both engines; returns ours after checking it equals native.
-function agree(scenario) {
-  const results = {};
-  for (const [name, open] of Object.entries(engines)) {
-    const db = open(':memory:');
-    try {
-      results[name] = scenario(db);
-    } finally {
-      if (db.open) db.close();
-    }
-  }
-  assert.deepEqual(results.ours, results.native);
-  return results.ours;
-}
 
 describe('db.function', () => {
   it('passes every value type in and out, with arity from fn.length or varargs', () => {

@@ -2,33 +2,10 @@
 // what a generator may yield, the errors, and what its code may do with the database.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { Database } from '../src/node.js';
+import { agree, engines, outcome } from './support/oracle.js';
 
-const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
-const engines = { ours: Database, native: NativeDatabase };
 
-function outcome(fn) {
-  try {
-    return { value: fn() };
-  } catch (e) {
-    return { error: e?.constructor?.name, message: e?.message, code: e?.code };
-  }
-}
-
-function agree(scenario) {
-  const results = {};
-  for (const [name, Engine] of Object.entries(engines)) {
-    const db = new Engine(':memory:');
-    try {
-      results[name] = scenario(db);
-    } finally {
-      if (db.open) db.close();
-    }
-  }
-  assert.deepEqual(results.ours, results.native);
-  return results.ours;
-}
 
 const series = {
   columns: ['value'],

@@ -10,6 +10,7 @@ import { cpus } from 'node:os';
 import { launchChromium } from '../../test/browser/chromium.js';
 import { startStaticServer } from '../../test/browser/static-server.js';
 import { SIZES, WORKLOADS, median } from './workloads.js';
+import { parseArgs } from '../args.js';
 
 const PEERS = ['sqlite-wasm', 'wa-sqlite'];
 const ENGINES = ['ours', ...PEERS];
@@ -21,20 +22,6 @@ const LABELS = {
   'wa-sqlite': () => `wa-sqlite ${version('bench/node_modules/wa-sqlite/package.json')}`,
 };
 
-function parseArgs(argv) {
-  const args = { quick: false, json: null, engines: ENGINES };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') args.quick = true;
-    else if (a === '--json') args.json = argv[++i];
-    else if (a === '--engines') args.engines = (argv[++i] ?? '').split(',');
-    else throw new TypeError(`Expected --quick, --json FILE or --engines a,b; got ${a}`);
-  }
-  const unknown = args.engines.filter((e) => !ENGINES.includes(e));
-  if (unknown.length) throw new RangeError(`Expected engines among ${ENGINES.join(', ')}; got ${unknown}`);
-  if (args.json === undefined) throw new TypeError('Expected a file name after --json');
-  return args;
-}
 
 const geomean = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
@@ -120,7 +107,7 @@ function printTable(engines, summary, header) {
   console.log(`geomean ours/best-opfs-peer: ${summary.geomean == null ? 'n/a' : summary.geomean.toFixed(2)}`);
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), ENGINES);
 const sizeName = args.quick ? 'quick' : 'full';
 const size = SIZES[sizeName];
 const engines = {};

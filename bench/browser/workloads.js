@@ -1,7 +1,11 @@
 // The browser workloads (issue 9, item 5): the SQL, the data and a check string per workload,
 // kept here once so that every engine runs the same queries on the same rows. Runs inside each
 // engine's Worker; engines only execute (see engines/*.js for the interface they provide).
-// The rows and the seeded generator are those of ../workloads.js, whose makeData is not exported.
+// The seeded generator and the median are those of ../workloads.js.
+
+import { median, xorshift } from '../workloads.js';
+
+export { median };
 
 export const SIZES = {
   full: { rows: 100_000, gets: 20_000, autocommits: 1_000, warmups: 1, runs: 5, inits: 5 },
@@ -9,21 +13,6 @@ export const SIZES = {
 };
 
 export const WORKLOADS = ['insert-txn', 'select-all', 'point-get', 'autocommit', 'reopen-count'];
-
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-function xorshift(seed) {
-  let x = seed >>> 0;
-  return () => {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    return x;
-  };
-}
 
 // Deterministic: each engine runs in its own Worker and must see the same rows and keys.
 export function makeData(size) {

@@ -4,6 +4,8 @@
 
 #include "abi/functions_import.h"
 
+#include "abi/return_area.h"
+
 #include <cstdint>
 #include <cstring>
 
@@ -21,18 +23,11 @@ namespace functions_import {
 
 namespace {
 
-struct alignas(4) ReturnArea {
-  uint8_t bytes[12] = {};
-
+struct ReturnArea : abi::ReturnArea<12> {
   // A result<_, string> leaves the payload unset on success: nothing is taken then.
   Answer take(bool payload_on_ok) const {
-    bool ok = bytes[0] == 0;
-    if (ok && !payload_on_ok) return {true, {}};
-    uint8_t* data;
-    uint32_t size;
-    memcpy(&data, bytes + 4, 4);
-    memcpy(&size, bytes + 8, 4);
-    return {ok, sqlite_component::HostBytes(data, size)};
+    if (ok() && !payload_on_ok) return {true, {}};
+    return {ok(), sqlite_component::HostBytes(at<uint8_t*>(4), at<uint32_t>(8))};
   }
 };
 

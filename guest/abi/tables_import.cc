@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "abi/memory.h"
+#include "abi/return_area.h"
 
 #define TABLES_IMPORT(name) \
   __attribute__((import_module("sqlite:component/tables@0.1.0"), import_name(name)))
@@ -29,16 +30,7 @@ struct WitList {
 };
 
 // result<tuple<u32, table-definition>, string>, the largest: 28 bytes.
-struct alignas(4) ReturnArea {
-  uint8_t bytes[28] = {};
-
-  bool ok() const { return bytes[0] == 0; }
-  template <typename T>
-  T at(size_t offset) const {
-    T value;
-    memcpy(&value, bytes + offset, sizeof(T));
-    return value;
-  }
+struct ReturnArea : abi::ReturnArea<28> {
   // The string at `offset` (pointer, then length), copied out and freed.
   std::string take_string(size_t offset) const {
     auto* data = at<char*>(offset);

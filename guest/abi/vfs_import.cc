@@ -8,6 +8,7 @@
 
 #include "abi/vfs_import.h"
 #include "abi/memory.h"
+#include "abi/return_area.h"
 
 #define VFS_IMPORT(name) \
   __attribute__((import_module("sqlite:component/vfs@0.1.0"), import_name(name)))
@@ -43,19 +44,7 @@ VFS_IMPORT("current-time") double vfs_current_time();
 namespace {
 
 // Large enough for every result above; 8-aligned for the u64 payload of file-size.
-struct alignas(8) ReturnArea {
-  uint8_t bytes[16];
-
-  bool ok() const { return bytes[0] == 0; }
-  template <typename T>
-  T at(size_t offset) const {
-    T value;
-    memcpy(&value, bytes + offset, sizeof(T));
-    return value;
-  }
-  // result<_, s32> and friends: the error code sits at 4.
-  int code() const { return ok() ? 0 : at<int32_t>(4); }
-};
+using ReturnArea = abi::ReturnArea<16>;
 
 // The list<u8> at `at` of a result, put into `buffer`: it landed there already, or (the host
 // returned more than `capacity`) it is copied and freed. How many bytes it gave, at most capacity.
