@@ -67,10 +67,19 @@ export class InstanceGuard {
     this.#onAbort = onAbort;
   }
 
-  /** Throws unless a call into the instance may start now. */
+  #deferred = [];
+
+  /** Throws unless a call into the instance may start now; first runs what was deferred. */
   check() {
     if (this.dead) throw this.dead;
     if (this.busy) throw new TypeError('This database connection is busy executing a query');
+    if (this.#deferred.length) this.#deferred.splice(0).forEach((call) => call());
+  }
+
+  /** Runs `call` (which calls into the instance) now, or before the next call if busy. */
+  whenFree(call) {
+    if (this.busy) this.#deferred.push(call);
+    else call();
   }
 
   abort(cause) {

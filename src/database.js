@@ -163,7 +163,10 @@ class Database {
   }
 
   get inTransaction() {
-    return this.#state.open && !this.#connection.getAutocommit();
+    if (!this.#state.open) return false;
+    // A user callback is running: the instance may not be entered, and the guest said.
+    if (this.#state.guard.busy) return this.#instance.callbacks.inTransaction;
+    return !this.#connection.getAutocommit();
   }
 
   prepare(sql) {
@@ -359,7 +362,11 @@ class Database {
       unsafe = args[0];
     }
     this.#state.unsafe = unsafe;
-    if (this.#state.open && !this.#state.guard.dead) this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, !unsafe);
+    const { guard } = this.#state;
+    // Inside a user callback the instance is busy: SQLite hears of it before the next statement.
+    if (this.#state.open && !guard.dead) {
+      guard.whenFree(() => this.#state.open && this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, !this.#state.unsafe));
+    }
     return this;
   }
 

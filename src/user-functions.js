@@ -32,12 +32,14 @@ const packResult = (value, name) => packValues([value], `User-defined function $
 
 /**
  * How an instance runs user callbacks (functions, aggregates, virtual tables): `invoke(fn,
- * thisArg, args)` with the instance marked busy; `fail(e)` keeps the exception and gives the
+ * thisArg, args)` with the instance marked busy; `inTransaction`, as the guest last said; `fail(e)` keeps the exception and gives the
  * `err` jco returns to the guest; `takeThrown()`, the exception behind the last failure.
  */
 export function createCallbackScope(guard) {
   let thrown = null;
   return {
+    // The connection's transaction state as the running callback started (the guest says).
+    inTransaction: false,
     invoke(fn, thisArg, args) {
       guard.busy++;
       try {
@@ -83,7 +85,8 @@ export function createFunctionsImport(scope) {
   }
 
   const functions = {
-    call(id, args) {
+    call(id, args, inTransaction) {
+      scope.inTransaction = inTransaction;
       const entry = entries[id];
       try {
         return packResult(callback(entry.fn, decodeArguments(args, entry.safeIntegers)), entry.name);
@@ -91,7 +94,8 @@ export function createFunctionsImport(scope) {
         throw fail(e);
       }
     },
-    step(id, group, args, inverse) {
+    step(id, group, args, inverse, inTransaction) {
+      scope.inTransaction = inTransaction;
       const entry = entries[id];
       try {
         const state = groupOf(entry, group);
@@ -102,7 +106,8 @@ export function createFunctionsImport(scope) {
         throw fail(e);
       }
     },
-    value(id, group, final) {
+    value(id, group, final, inTransaction) {
+      scope.inTransaction = inTransaction;
       const entry = entries[id];
       try {
         const state = groupOf(entry, group);

@@ -94,7 +94,8 @@ export function createTablesImport(scope) {
   const add = (list, item) => list.push(item) - 1;
 
   const functions = {
-    connect(id, argv) {
+    connect(id, argv, inTransaction) {
+      scope.inTransaction = inTransaction;
       const { module, safeIntegers } = modules[id];
       try {
         const [name, database, table, ...args] = argv;
@@ -108,7 +109,8 @@ export function createTablesImport(scope) {
     disconnect(table) {
       tables[table] = null;
     },
-    openScan(tableId, packed, given) {
+    openScan(tableId, packed, given, inTransaction) {
+      scope.inTransaction = inTransaction;
       const table = tables[tableId];
       try {
         const values = decodeArguments(packed, table.safeIntegers);
@@ -120,7 +122,8 @@ export function createTablesImport(scope) {
         throw scope.fail(e);
       }
     },
-    nextRow(id) {
+    nextRow(id, inTransaction) {
+      scope.inTransaction = inTransaction;
       const scan = scans[id];
       const { table } = scan;
       try {
@@ -131,7 +134,8 @@ export function createTablesImport(scope) {
         throw scope.fail(e);
       }
     },
-    closeScan(id) {
+    closeScan(id, inTransaction) {
+      scope.inTransaction = inTransaction;
       const scan = scans[id];
       scans[id] = null;
       try {

@@ -89,16 +89,23 @@ describe('db.function', () => {
         return 0;
       });
       for (const what of Object.keys(attempts)) db.prepare('SELECT reenter(?)').get(what);
-      // What stays allowed, as there: reading these properties, the safe-integers default.
+      // What stays allowed, as there: reading these properties, the safe-integers default,
+      // unsafe mode (which takes effect from the next statement).
       db.function('allowed', () => {
-        seen.allowed = outcome(() => [db.open, db.name, db.defaultSafeIntegers(false) === db]);
+        seen.allowed = outcome(() => [db.open, db.name, db.inTransaction, db.defaultSafeIntegers(false) === db, db.unsafeMode() === db]);
         return 0;
       });
+      db.exec('BEGIN');
       db.prepare('SELECT allowed()').get();
+      db.exec('COMMIT');
+      seen.unsafeAfter = outcome(() => db.pragma('writable_schema = 1') && db.prepare("UPDATE sqlite_master SET sql = sql WHERE name = 't'").run().changes);
+      db.unsafeMode(false);
       return { seen, after: read.get(), open: db.open };
     });
-    assert.deepEqual(out.seen.allowed, { value: [true, ':memory:', true] });
+    assert.deepEqual(out.seen.allowed, { value: [true, ':memory:', true, true, true] });
+    assert.deepEqual(out.seen.unsafeAfter, { value: 1 });
     delete out.seen.allowed;
+    delete out.seen.unsafeAfter;
     for (const result of Object.values(out.seen)) {
       assert.deepEqual(result, { error: 'TypeError', message: 'This database connection is busy executing a query', code: undefined });
     }

@@ -13,10 +13,10 @@
   __attribute__((import_module("sqlite:component/functions@0.1.0"), import_name(name)))
 
 extern "C" {
-FUNCTIONS_IMPORT("call") void functions_call(uint32_t, const uint8_t*, size_t, uint8_t* ret);
+FUNCTIONS_IMPORT("call") void functions_call(uint32_t, const uint8_t*, size_t, int32_t, uint8_t* ret);
 FUNCTIONS_IMPORT("step")
-void functions_step(uint32_t, uint32_t, const uint8_t*, size_t, int32_t, uint8_t* ret);
-FUNCTIONS_IMPORT("value") void functions_value(uint32_t, uint32_t, int32_t, uint8_t* ret);
+void functions_step(uint32_t, uint32_t, const uint8_t*, size_t, int32_t, int32_t, uint8_t* ret);
+FUNCTIONS_IMPORT("value") void functions_value(uint32_t, uint32_t, int32_t, int32_t, uint8_t* ret);
 }
 
 namespace functions_import {
@@ -33,21 +33,21 @@ struct ReturnArea : abi::ReturnArea<12> {
 
 }  // namespace
 
-Answer call(uint32_t id, const uint8_t* args, size_t size) {
+Answer call(uint32_t id, const uint8_t* args, size_t size, bool in_transaction) {
   ReturnArea r;
-  functions_call(id, args, size, r.bytes);
+  functions_call(id, args, size, in_transaction, r.bytes);
   return r.take(true);
 }
 
-Answer step(uint32_t id, uint32_t group, const uint8_t* args, size_t size, bool inverse) {
+Answer step(uint32_t id, uint32_t group, const uint8_t* args, size_t size, bool inverse, bool in_transaction) {
   ReturnArea r;
-  functions_step(id, group, args, size, inverse ? 1 : 0, r.bytes);
+  functions_step(id, group, args, size, inverse, in_transaction, r.bytes);
   return r.take(false);
 }
 
-Answer value(uint32_t id, uint32_t group, bool final) {
+Answer value(uint32_t id, uint32_t group, bool final, bool in_transaction) {
   ReturnArea r;
-  functions_value(id, group, final ? 1 : 0, r.bytes);
+  functions_value(id, group, final, in_transaction, r.bytes);
   return r.take(true);
 }
 

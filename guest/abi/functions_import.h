@@ -16,8 +16,9 @@ struct Answer {
   sqlite_component::HostBytes bytes;
 };
 
-Answer call(uint32_t id, const uint8_t* args, size_t size);
-Answer step(uint32_t id, uint32_t group, const uint8_t* args, size_t size, bool inverse);
-Answer value(uint32_t id, uint32_t group, bool final);
+// `in_transaction`: the connection is not in autocommit mode as the callback runs.
+Answer call(uint32_t id, const uint8_t* args, size_t size, bool in_transaction);
+Answer step(uint32_t id, uint32_t group, const uint8_t* args, size_t size, bool inverse, bool in_transaction);
+Answer value(uint32_t id, uint32_t group, bool final, bool in_transaction);
 
 }  // namespace functions_import

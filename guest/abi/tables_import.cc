@@ -13,11 +13,12 @@
   __attribute__((import_module("sqlite:component/tables@0.1.0"), import_name(name)))
 
 extern "C" {
-TABLES_IMPORT("connect") void tables_connect(uint32_t, const void*, size_t, uint8_t* ret);
+TABLES_IMPORT("connect") void tables_connect(uint32_t, const void*, size_t, int32_t, uint8_t* ret);
 TABLES_IMPORT("disconnect") void tables_disconnect(uint32_t);
-TABLES_IMPORT("open-scan") void tables_open_scan(uint32_t, const uint8_t*, size_t, uint32_t, uint8_t* ret);
-TABLES_IMPORT("next-row") void tables_next_row(uint32_t, uint8_t* ret);
-TABLES_IMPORT("close-scan") void tables_close_scan(uint32_t);
+TABLES_IMPORT("open-scan")
+void tables_open_scan(uint32_t, const uint8_t*, size_t, uint32_t, int32_t, uint8_t* ret);
+TABLES_IMPORT("next-row") void tables_next_row(uint32_t, int32_t, uint8_t* ret);
+TABLES_IMPORT("close-scan") void tables_close_scan(uint32_t, int32_t);
 }
 
 namespace tables_import {
@@ -43,11 +44,12 @@ struct ReturnArea : abi::ReturnArea<28> {
 
 }  // namespace
 
-bool connect(uint32_t module, int argc, const char* const* argv, TableDefinition& definition, std::string& error) {
+bool connect(uint32_t module, int argc, const char* const* argv, bool in_transaction, TableDefinition& definition,
+             std::string& error) {
   std::vector<WitList> arguments;
   for (int i = 0; i < argc; i++) arguments.push_back({argv[i], static_cast<uint32_t>(strlen(argv[i]))});
   ReturnArea r;
-  tables_connect(module, arguments.data(), arguments.size(), r.bytes);
+  tables_connect(module, arguments.data(), arguments.size(), in_transaction, r.bytes);
   if (!r.ok()) return error = r.take_string(4), false;
   definition.table = r.at<uint32_t>(4);
   definition.declaration = r.take_string(8);
@@ -65,18 +67,18 @@ bool connect(uint32_t module, int argc, const char* const* argv, TableDefinition
 
 void disconnect(uint32_t table) { tables_disconnect(table); }
 
-bool open_scan(uint32_t table, const uint8_t* parameters, size_t size, uint32_t given, uint32_t& scan,
-               std::string& error) {
+bool open_scan(uint32_t table, const uint8_t* parameters, size_t size, uint32_t given, bool in_transaction,
+               uint32_t& scan, std::string& error) {
   ReturnArea r;
-  tables_open_scan(table, parameters, size, given, r.bytes);
+  tables_open_scan(table, parameters, size, given, in_transaction, r.bytes);
   if (!r.ok()) return error = r.take_string(4), false;
   scan = r.at<uint32_t>(4);
   return true;
 }
 
-bool next_row(uint32_t scan, std::optional<sqlite_component::HostBytes>& row, std::string& error) {
+bool next_row(uint32_t scan, bool in_transaction, std::optional<sqlite_component::HostBytes>& row, std::string& error) {
   ReturnArea r;
-  tables_next_row(scan, r.bytes);
+  tables_next_row(scan, in_transaction, r.bytes);
   if (!r.ok()) return error = r.take_string(4), false;
   if (r.at<uint8_t>(4) == 0) {
     row.reset();
@@ -86,6 +88,6 @@ bool next_row(uint32_t scan, std::optional<sqlite_component::HostBytes>& row, st
   return true;
 }
 
-void close_scan(uint32_t scan) { tables_close_scan(scan); }
+void close_scan(uint32_t scan, bool in_transaction) { tables_close_scan(scan, in_transaction); }
 
 }  // namespace tables_import

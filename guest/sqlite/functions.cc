@@ -21,6 +21,8 @@ uint32_t id_of(sqlite3_context* context) {
   return *static_cast<uint32_t*>(sqlite3_user_data(context));
 }
 
+bool in_transaction(sqlite3_context* context) { return !sqlite3_get_autocommit(sqlite3_context_db_handle(context)); }
+
 bool pack_arguments(sqlite3_context* context, int argc, sqlite3_value** argv) {
   arguments.clear();
   if (arguments.append_values(argc, argv)) return true;
@@ -55,13 +57,14 @@ uint32_t group_of(sqlite3_context* context) {
 
 void call(sqlite3_context* context, int argc, sqlite3_value** argv) {
   if (!pack_arguments(context, argc, argv)) return;
-  deliver(context, functions_import::call(id_of(context), arguments.data(), arguments.size()));
+  deliver(context, functions_import::call(id_of(context), arguments.data(), arguments.size(), in_transaction(context)));
 }
 
 void step_or_inverse(sqlite3_context* context, int argc, sqlite3_value** argv, bool inverse) {
   uint32_t group = group_of(context);
   if (!group || !pack_arguments(context, argc, argv)) return;
-  auto answer = functions_import::step(id_of(context), group, arguments.data(), arguments.size(), inverse);
+  auto answer = functions_import::step(id_of(context), group, arguments.data(), arguments.size(), inverse,
+                                       in_transaction(context));
   if (!answer.ok) {
     sqlite3_result_error(context, reinterpret_cast<const char*>(answer.bytes.data()),
                          static_cast<int>(answer.bytes.size()));
@@ -79,7 +82,7 @@ void inverse(sqlite3_context* context, int argc, sqlite3_value** argv) {
 void value_or_final(sqlite3_context* context, bool final) {
   uint32_t group = group_of(context);
   if (!group) return;
-  deliver(context, functions_import::value(id_of(context), group, final));
+  deliver(context, functions_import::value(id_of(context), group, final, in_transaction(context)));
 }
 
 void value(sqlite3_context* context) { value_or_final(context, false); }

@@ -17,6 +17,7 @@ namespace {
 
 struct HostTable {
   sqlite3_vtab base;  // first: SQLite sees a sqlite3_vtab*
+  sqlite3* db;
   uint32_t id;
   std::vector<std::string> parameter_names;
 };
@@ -34,6 +35,8 @@ struct HostScan {
 PackedWriter scan_parameters;
 
 HostTable* table_of(sqlite3_vtab* vtab) { return reinterpret_cast<HostTable*>(vtab); }
+bool in_transaction(sqlite3* db) { return !sqlite3_get_autocommit(db); }
+bool in_transaction(sqlite3_vtab* vtab) { return in_transaction(table_of(vtab)->db); }
 HostScan* scan_of(sqlite3_vtab_cursor* cursor) { return reinterpret_cast<HostScan*>(cursor); }
 
 int fail(sqlite3_vtab* vtab, const std::string& message) {
@@ -45,7 +48,7 @@ int fail(sqlite3_vtab* vtab, const std::string& message) {
 int connect(sqlite3* db, void* module, int argc, const char* const* argv, sqlite3_vtab** out, char** error) {
   tables_import::TableDefinition definition;
   std::string message;
-  if (!tables_import::connect(*static_cast<uint32_t*>(module), argc, argv, definition, message)) {
+  if (!tables_import::connect(*static_cast<uint32_t*>(module), argc, argv, in_transaction(db), definition, message)) {
     *error = sqlite3_mprintf("%s", message.c_str());
     return SQLITE_ERROR;
   }
@@ -55,7 +58,7 @@ int connect(sqlite3* db, void* module, int argc, const char* const* argv, sqlite
     *error = sqlite3_mprintf("failed to declare virtual table \"%s\"", argv[2]);
     return SQLITE_ERROR;
   }
-  auto* table = new HostTable{{}, definition.table, std::move(definition.parameter_names)};
+  auto* table = new HostTable{{}, db, definition.table, std::move(definition.parameter_names)};
   *out = &table->base;
   return SQLITE_OK;
 }
@@ -110,7 +113,7 @@ int open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
 }
 
 void end_scan(HostScan* scan) {
-  if (scan->scan) tables_import::close_scan(*scan->scan);
+  if (scan->scan) tables_import::close_scan(*scan->scan, in_transaction(scan->base.pVtab));
   scan->scan.reset();
 }
 
@@ -125,7 +128,7 @@ int next(sqlite3_vtab_cursor* cursor) {
   HostScan* scan = scan_of(cursor);
   std::optional<HostBytes> row;
   std::string message;
-  if (!tables_import::next_row(*scan->scan, row, message)) return fail(cursor->pVtab, message);
+  if (!tables_import::next_row(*scan->scan, in_transaction(cursor->pVtab), row, message)) return fail(cursor->pVtab, message);
   scan->rowid++;
   if (!row) {
     scan->done = true;
@@ -157,7 +160,7 @@ int filter(sqlite3_vtab_cursor* cursor, int given, const char*, int argc, sqlite
   uint32_t id;
   std::string message;
   if (!tables_import::open_scan(table_of(cursor->pVtab)->id, scan_parameters.data(), scan_parameters.size(),
-                                static_cast<uint32_t>(given), id, message)) {
+                                static_cast<uint32_t>(given), in_transaction(cursor->pVtab), id, message)) {
     return fail(cursor->pVtab, message);
   }
   scan->scan = id;
