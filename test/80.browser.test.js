@@ -376,6 +376,36 @@ describe('browser: opfs VFS', () => {
   });
 });
 
+describe('browser: the whole API in a Worker', () => {
+  it('user functions, aggregates, virtual tables and a backup to another OPFS file', async () => {
+    const page = await openPage();
+    const worker = await spawn(page);
+    const result = await inWorker(page, worker, `
+      const db = await lib.Database.open('whole-api.db', { vfs: 'opfs' });
+      db.function('twice', (x) => x * 2);
+      db.aggregate('joined', { start: () => [], step: (list, x) => { list.push(x); }, result: (list) => list.join('|') });
+      db.table('series', { columns: ['v'], *rows(n) { for (let i = 1; i <= n; i++) yield [i]; } });
+      db.exec('CREATE TABLE t(x); INSERT INTO t SELECT v FROM series(5)');
+      const out = db.prepare('SELECT twice(sum(x)) AS s, joined(x) AS j FROM t').get();
+      out.backup = await db.backup('whole-api-copy.db');
+      db.close();
+      const copy = await lib.Database.open('whole-api-copy.db', { vfs: 'opfs', fileMustExist: true });
+      out.copied = copy.prepare('SELECT group_concat(x) FROM t').pluck().get();
+      copy.close();
+      const scratch = new lib.Database(':memory:');
+      scratch.function('fails', () => { throw new RangeError('inside'); });
+      try { scratch.prepare('SELECT fails()').get(); } catch (e) { out.thrown = [e.name, e.message]; }
+      scratch.close();
+      return out;
+    `);
+    assert.deepEqual(result, {
+      // (A JS number is REAL, as in better-sqlite3: the copied values print as 1.0 and so on.)
+      s: 30, j: '1|2|3|4|5', backup: { totalPages: 2, remainingPages: 0 }, copied: '1.0,2.0,3.0,4.0,5.0', thrown: ['RangeError', 'inside'],
+    });
+    await page.close();
+  });
+});
+
 describe('browser: Worker API', () => {
   it('returns every value exactly as the synchronous API does', async () => {
     const page = await openPage();
