@@ -55,7 +55,8 @@ function parseDefinition(definition, verb, module) {
     if (typeof directOnly !== 'boolean') throw new TypeError(`${says} with an invalid "directOnly" property (should be a boolean)`);
   }
   const declaration = `CREATE TABLE x(${[...parameters.map((p) => `${identifier(p)} HIDDEN`), ...columns.map(identifier)].join(', ')});`;
-  return { module, rows, columns, parameters, safeIntegers, directOnly, declaration };
+  const columnIndex = new Map(columns.map((name, i) => [name, i]));
+  return { module, rows, columns, columnIndex, parameters, safeIntegers, directOnly, declaration };
 }
 
 /**
@@ -161,7 +162,7 @@ export function createTablesImport(scope) {
 
 // A yielded row (an array in column order, or an object by column name) as column values.
 function rowValues(row, table) {
-  const { columns, module } = table;
+  const { columns, columnIndex, module } = table;
   if (Array.isArray(row)) {
     if (row.length !== columns.length) throw new TypeError(`Virtual table module "${module}" yielded a row with an incorrect number of columns`);
     return row;
@@ -170,8 +171,8 @@ function rowValues(row, table) {
   const values = new Array(columns.length).fill(null);
   let count = 0;
   for (const key of Object.keys(row)) {
-    const index = columns.indexOf(key);
-    if (index < 0) throw new TypeError(`Virtual table module "${module}" yielded a row with an undeclared column "${key}"`);
+    const index = columnIndex.get(key);
+    if (index === undefined) throw new TypeError(`Virtual table module "${module}" yielded a row with an undeclared column "${key}"`);
     values[index] = row[key];
     count++;
   }

@@ -133,7 +133,7 @@ export class OpfsVfs extends Vfs {
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
-    const group = new OpfsGroup(stores);
+    const group = new OpfsGroup(path, stores);
     this.#groups.set(path, group);
     for (const store of stores) this.#stores.set(store.path, store);
     return group;
@@ -195,7 +195,7 @@ export class OpfsVfs extends Vfs {
       this.#stores.delete(name);
       store.access.close();
     }
-    for (const [path, g] of this.#groups) if (g === group) this.#groups.delete(path);
+    this.#groups.delete(group.path);
   }
 
   open(path, flags) {
@@ -257,13 +257,22 @@ export class OpfsVfs extends Vfs {
 // written at once: SQLite would not hear of a failure after its commit wrote them.
 const maxPending = 2 * 1024 * 1024;
 
+// A short write is the quota running out, as a thrown QuotaExceededError is.
+function writeAll(access, data, at) {
+  const written = access.write(data, { at });
+  if (written !== data.length) {
+    throw Object.assign(new Error(`wrote ${written} of ${data.length} bytes`), { name: 'QuotaExceededError' });
+  }
+}
+
 /** The files of one database held open in this Worker, and their unwritten runs. */
 class OpfsGroup {
   users = 0;
   runs = []; // { store, start, bytes, length }, in the order they were made
   pendingBytes = 0;
 
-  constructor(stores) {
+  constructor(path, stores) {
+    this.path = path; // the database's
     this.files = new Map(stores.map((store) => [store.path, store]));
     for (const store of stores) store.group = this;
   }
@@ -276,10 +285,7 @@ class OpfsGroup {
     for (let i = 0; i < runs.length; i++) {
       const { store, start, bytes, length } = runs[i];
       try {
-        const written = store.access.write(bytes.subarray(0, length), { at: start });
-        if (written !== length) {
-          throw Object.assign(new Error(`wrote ${written} of ${length} bytes`), { name: 'QuotaExceededError' });
-        }
+        writeAll(store.access, bytes.subarray(0, length), start);
       } catch (e) {
         for (const dropped of new Set(runs.slice(i).map((run) => run.store))) dropped.size = dropped.access.getSize();
         throw e;
@@ -324,10 +330,7 @@ class OpfsStore {
     const end = offset + data.length;
     if (this.writeThrough) {
       group.flush();
-      const written = this.access.write(data, { at: offset });
-      if (written !== data.length) {
-        throw Object.assign(new Error(`wrote ${written} of ${data.length} bytes`), { name: 'QuotaExceededError' });
-      }
+      writeAll(this.access, data, offset);
     } else {
       const last = group.runs[group.runs.length - 1];
       if (last?.store === this && offset >= last.start && offset <= last.start + last.length) {
