@@ -141,17 +141,47 @@ function instantiateFresh() {
     core = instance.exports;
     return { exports: guardedExports(core, guard) };
   };
+  const callbackLink = { detached: false };
   const imports = {
     'sqlite:component/vfs': vfsImport.functions,
-    'sqlite:component/functions': functionsImport.functions,
-    'sqlite:component/tables': tablesImport.functions,
+    'sqlite:component/functions': weakImport(functionsImport.functions, callbacksGone.functions, callbackLink),
+    'sqlite:component/tables': weakImport(tablesImport.functions, callbacksGone.tables, callbackLink),
   };
   const { database } = instantiate(getCoreModule, imports, instantiateCore);
   return {
     api: database, hot: hotCalls(core, guard, failureOf), guard, vfsImport, callbacks, functionsImport, tablesImport,
     failureOf, memory: core.memory,
+    // Callbacks answer as `callbacksGone` from now on: the Database was collected.
+    detachCallbacks: () => {
+      callbackLink.detached = true;
+    },
   };
 }
+
+// User callbacks close over their Database (`db.function('f', () => db.prepare(…))`), and what
+// closes a collected Database holds its instance: were the instance to hold the callbacks
+// strongly, no Database with one would ever be collected. So the instance reaches them
+// through a WeakRef; the Database holds them (in its instance record) while it lives.
+function weakImport(functions, gone, link) {
+  const ref = new WeakRef(functions);
+  const weak = {};
+  for (const name of Object.keys(functions)) {
+    weak[name] = (...args) => (link.detached ? gone : ref.deref() ?? gone)[name](...args);
+  }
+  return weak;
+}
+
+// What the callback imports answer once their Database is gone: SQLite is closing the
+// connection, and nothing of the user's may run.
+const collectedFailure = () => {
+  throw { payload: 'The database connection was garbage-collected' };
+};
+const callbacksGone = {
+  functions: { call: collectedFailure, step: collectedFailure, value: collectedFailure },
+  tables: {
+    connect: collectedFailure, disconnect() {}, openScan: collectedFailure, nextRow: collectedFailure, closeScan() {},
+  },
+};
 
 // Instances whose Database closed cleanly, for the next Database. A fresh instance's memory
 // is untouched, and first touches are what a new connection's page cache pays for: on a 2-core

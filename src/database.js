@@ -1,6 +1,7 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
+import { LiveStatements } from './live-statements.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 import { aggregateDefinition, scalarDefinition } from './user-functions.js';
@@ -22,19 +23,44 @@ const NodeBuffer = globalThis.Buffer;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
+// As better-sqlite3 13 reads them: absent is false; present, it must be a boolean.
 function optionalBoolean(options, key) {
-  const value = options[key] ?? false;
+  const value = key in options ? options[key] : false;
   if (typeof value !== 'boolean') throw new TypeError(`Expected the "${key}" option to be a boolean`);
   return value;
 }
+
+// SQLite is given a C string: a name with a NUL would open the name cut at it (better-sqlite3
+// 12.9 and 13.2 do open 'a.db' for 'a.db\0x'; a different file than named is refused here).
+function checkNoNul(filename, what) {
+  if (filename.includes('\0')) throw new TypeError(`Expected the ${what} to contain no null bytes`);
+}
+
+// A Database dropped without close() is closed when it is collected, as better-sqlite3 does:
+// its transaction rolls back and its files and locks are let go. What the registry holds
+// (`#collectable`) must not reach the Database, or a user function closing over `db` would keep
+// it alive for ever: the connection's resource, the instance's guard, the OPFS lease, and the
+// switch that cuts the instance off from the user's callbacks (see component.js weakImport).
+// Its instance is not reused: jco's finalizers of its statements may still call into it.
+const collected = new FinalizationRegistry((held) => {
+  held.detachCallbacks();
+  if (!held.guard.dead) {
+    try {
+      held.connection.close();
+    } catch {
+      held.closeFiles(); // whatever SQLite could not close, its locks must not outlive it
+    }
+  }
+  held.lease?.release();
+});
 
 class Database {
   #state; // shared with this database's statements
   #connection;
   #failureOf; // makes the error a failure throws: a callback's own exception, or a SqliteError
   #transactionStatements = new Map();
-  #lease = null; // what Database.open acquired from the VFS, given back on close
   #instance; // the component instance, handed back on close for a later Database
+  #collectable; // what closes this Database if it is collected unclosed (and the OPFS lease)
 
   /**
    * The host's one async step: compiles the SQLite module where that cannot be done
@@ -51,6 +77,7 @@ class Database {
    */
   static async open(filenameOrImage, options) {
     const filename = filenameOrImage ?? '';
+    if (typeof filename === 'string') checkNoNul(filename, 'database filename');
     const vfs = findVfs(options?.vfs ?? defaultVfsName());
     const named = typeof filename === 'string' && filename !== '' && filename !== ':memory:';
     // Compiling and acquiring are independent: side by side, the first open is quicker.
@@ -69,7 +96,7 @@ class Database {
     }
     try {
       const db = new Database(filenameOrImage, options);
-      db.#lease = lease;
+      db.#collectable.lease = lease;
       return db;
     } catch (e) {
       lease?.release();
@@ -95,6 +122,7 @@ class Database {
     if ('readOnly' in options) throw new TypeError('Misspelled option "readOnly" should be "readonly"');
     if ('memory' in options) throw new TypeError('Option "memory" was removed in v7.0.0 (use ":memory:" filename instead)');
     const filename = given.trim();
+    checkNoNul(filename, 'database filename');
     const anonymous = filename === '' || filename === ':memory:';
     const readonly = optionalBoolean(options, 'readonly');
     const fileMustExist = optionalBoolean(options, 'fileMustExist');
@@ -148,7 +176,15 @@ class Database {
       }
       throw error;
     }
-    this.#state = { open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard, failureOf: this.#failureOf };
+    this.#state = {
+      open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard, failureOf: this.#failureOf,
+      live: new LiveStatements(), prepareAgain: (sql) => this.#prepareOne(sql),
+    };
+    this.#collectable = {
+      connection: this.#connection, guard, lease: null,
+      detachCallbacks: instance.detachCallbacks, closeFiles: instance.vfsImport.closeAll,
+    };
+    collected.register(this, this.#collectable, this.#collectable);
 
     Object.defineProperties(this, {
       name: { value: given, enumerable: true },
@@ -172,6 +208,21 @@ class Database {
   prepare(sql) {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
+    return new Statement(this, this.#state, this.#prepareOne(sql), sql);
+  }
+
+  /**
+   * The bytecode program of `sql` as rows (`EXPLAIN sql`), or its plan when `sql` starts with
+   * `QUERY PLAN`, as better-sqlite3 13 gives it. Parameters may be left unbound.
+   */
+  explain(sql) {
+    if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
+    this.#usable();
+    return new Statement(this, this.#state, this.#prepareOne(`EXPLAIN ${sql}`), `EXPLAIN ${sql}`, true).all();
+  }
+
+  // The guest statement of `sql`, which must hold exactly one.
+  #prepareOne(sql) {
     let prepared;
     try {
       prepared = this.#connection.prepare(sql);
@@ -183,7 +234,7 @@ class Database {
       prepared.statement[Symbol.dispose]();
       throw new RangeError('The supplied SQL string contains more than one statement');
     }
-    return new Statement(this, this.#state, prepared.statement, prepared.address, prepared.info, sql);
+    return prepared;
   }
 
   exec(sql) {
@@ -327,6 +378,7 @@ class Database {
     if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string');
     if (typeof options !== 'object') throw new TypeError('Expected second argument to be an options object');
     filename = filename.trim();
+    checkNoNul(filename, 'backup filename');
     const attached = 'attached' in options ? options.attached : 'main';
     const progress = 'progress' in options ? options.progress : null;
     if (!filename) throw new TypeError('Backup filename cannot be an empty string');
@@ -391,6 +443,7 @@ class Database {
     this.#notIterating();
     if (!this.#state.guard.dead) {
       // (Nothing runs in a dead instance; its files were let go when it died.)
+      this.#state.live.clear();
       try {
         this.#connection.close();
       } catch (e) {
@@ -401,8 +454,9 @@ class Database {
       releaseInstance(this.#instance);
     }
     this.#state.open = false;
-    this.#lease?.release();
-    this.#lease = null;
+    collected.unregister(this.#collectable);
+    this.#collectable.lease?.release();
+    this.#collectable.lease = null;
     return this;
   }
 

@@ -1,6 +1,7 @@
 // Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
 // into the component (bind, step, reset inside); iterate fetches rows in batches.
 import { toSqliteError } from './errors.js';
+import { StatementSlot } from './live-statements.js';
 import { packed, packedSizeBound } from './packed.js';
 
 const OBJECTS = 0;
@@ -25,9 +26,8 @@ function plainArgument(value) {
 }
 
 export class Statement {
-  #state; // shared with the Database: { open, iterating, safeIntegers, hot }
-  #handle; // jco's resource object: owns the guest statement, serves the colder methods
-  #address; // the guest statement's address, for the hot calls
+  #state; // shared with the Database: { open, iterating, safeIntegers, hot, live, prepareAgain }
+  #slot; // the guest statement (see live-statements.js): finalized when unused, prepared again on use
   #hot;
   #keys; // per parameter slot: null for positional, else the name without its prefix
   #numbered; // per parameter slot: it is ?NNN
@@ -39,15 +39,19 @@ export class Statement {
   #bound = null;
   #busy = false;
 
-  constructor(database, state, handle, address, info, source) {
+  #unboundAllowed; // db.explain(): parameters left unbound are NULL
+
+  constructor(database, state, prepared, source, unboundAllowed = false) {
+    const { info } = prepared;
     this.database = database;
     this.source = source;
     this.reader = info.columnNames.length > 0;
     this.readonly = info.readonly;
     this.#state = state;
-    this.#handle = handle;
-    this.#address = address;
+    this.#slot = new StatementSlot(prepared.statement, prepared.address);
+    state.live.add(this.#slot);
     this.#hot = state.hot;
+    this.#unboundAllowed = unboundAllowed;
     this.#columnNames = info.columnNames;
     this.#safeIntegers = state.safeIntegers;
     // `?NNN` is named by its number, as in better-sqlite3 ({ 2: … } binds ?2), and also
@@ -67,7 +71,7 @@ export class Statement {
     this.#usable();
     if (this.#state.iterating && !this.#state.unsafe) throw new TypeError('This database connection is busy executing a query');
     const parameters = this.#logged(this.#pack(args));
-    return this.#hot.run(this.#address, parameters, this.#safeIntegers);
+    return this.#hot.run(this.#live().address, parameters, this.#safeIntegers);
   }
 
   get(...args) {
@@ -95,14 +99,17 @@ export class Statement {
     let rows = this.#decode(batch);
     let index = 0;
     let open = true;
+    const slot = this.#slot;
     this.#busy = true;
+    slot.iterating = true;
     this.#state.iterating++;
     const finish = (reset) => {
       if (!open) return;
       open = false;
       this.#busy = false;
+      slot.iterating = false;
       this.#state.iterating--;
-      if (reset && this.#state.open && !this.#state.guard.dead) this.#handle.reset();
+      if (reset && this.#state.open && !this.#state.guard.dead) slot.handle.reset();
     };
     return {
       next: () => {
@@ -159,7 +166,7 @@ export class Statement {
   columns() {
     if (!this.#state.open) throw new TypeError('The database connection is not open');
     if (!this.reader) throw new TypeError('The columns() method is only for statements that return data');
-    return this.#handle.columns().map((c) => ({
+    return this.#live().handle.columns().map((c) => ({
       name: c.name,
       column: c.originColumn ?? null,
       table: c.originTable ?? null,
@@ -198,7 +205,7 @@ export class Statement {
     if (!verbose) return parameters;
     let sql;
     try {
-      sql = this.#handle.expandedSql(parameters === undefined ? undefined : packed(parameters));
+      sql = this.#live().handle.expandedSql(parameters === undefined ? undefined : packed(parameters));
     } catch (e) {
       throw toSqliteError(e, this.#state.failureOf);
     }
@@ -229,7 +236,7 @@ export class Statement {
       return this.#bound;
     }
     const keys = this.#keys;
-    if (keys.length === 0 && args.length === 0) return undefined;
+    if ((keys.length === 0 || this.#unboundAllowed) && args.length === 0) return undefined;
     if (this.#positionalOnly && args.length === keys.length && args.every(plainArgument)) return args;
     return this.#arrange(args);
   }
@@ -266,17 +273,33 @@ export class Statement {
   }
 
   #step(parameters, maxRows, maxBytes, reset) {
-    return this.#hot.stepMany(this.#address, parameters, maxRows, maxBytes, reset);
+    return this.#hot.stepMany(this.#live().address, parameters, maxRows, maxBytes, reset);
+  }
+
+  // The guest statement, prepared again if it was finalized to keep the live ones few.
+  #live() {
+    const slot = this.#slot;
+    slot.used = true;
+    if (slot.handle === null) {
+      const prepared = this.#state.prepareAgain(this.source);
+      slot.handle = prepared.statement;
+      slot.address = prepared.address;
+      this.#state.live.add(slot);
+      // A schema change may have changed the columns since.
+      this.#columnNames = prepared.info.columnNames;
+      this.#columnTables = null;
+    }
+    return slot;
   }
 
   #decode(rows) {
     const { rowCount, columnCount } = rows;
     if (columnCount !== this.#columnNames.length) {
       // Re-prepared after a schema change with other columns.
-      this.#columnNames = this.#handle.columns().map((c) => c.name);
+      this.#columnNames = this.#live().handle.columns().map((c) => c.name);
       this.#columnTables = null;
     }
-    if (this.#mode === EXPAND) this.#columnTables ??= this.#handle.columns().map((c) => c.originTable ?? '$');
+    if (this.#mode === EXPAND) this.#columnTables ??= this.#live().handle.columns().map((c) => c.originTable ?? '$');
     const cells = this.#hot.cells(rows, this.#safeIntegers);
     const out = new Array(rowCount);
     const names = this.#columnNames;
