@@ -4,7 +4,7 @@
 import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -777,5 +777,36 @@ describe('CommonJS', () => {
     `);
     const out = execFileSync(process.execPath, [script], { cwd: packageDir, encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), { same: true, named: 'function' });
+  });
+});
+
+describe('a filename with a NUL', () => {
+  // SQLite takes a C string: the name would be cut at the NUL and another file opened
+  // (better-sqlite3 opens 'a.db' for 'a.db\0x'); refused on every VFS, with or without a root.
+  const refused = { name: 'TypeError', message: /^Expected the database filename to contain no null bytes$/ };
+  for (const vfs of ['node-fs', 'memory']) {
+    it(`is refused by new Database and Database.open (${vfs})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sqlite-component-nul-'));
+      try {
+        assert.throws(() => new Database(join(dir, 'a.db\0x'), { vfs }), refused);
+        assert.throws(() => new Database('\0', { vfs }), refused);
+        await assert.rejects(Database.open(join(dir, 'a.db\0x'), { vfs }), refused);
+        assert.deepEqual(readdirSync(dir), []);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+  it('is refused as a backup destination', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sqlite-component-nul-'));
+    const db = new Database(':memory:');
+    try {
+      await assert.rejects(db.backup(join(dir, 'b.db\0x')), { name: 'TypeError', message: 'Expected the backup filename to contain no null bytes' });
+      assert.deepEqual(readdirSync(dir), []);
+      assert.equal(db.prepare('SELECT 1 AS x').get().x, 1);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
