@@ -176,6 +176,13 @@ function landedInside(root, fd) {
   return isInside(root, real);
 }
 
+/** `fd`, the descriptor of the checked name `name`, if it landed inside `root`; else closes it and refuses. */
+function keepInside(root, fd, name) {
+  if (landedInside(root, fd)) return fd;
+  fs.closeSync(fd);
+  throw new VfsError(SQLITE_CANTOPEN, `${name} led outside the root ${root} while it was being opened`);
+}
+
 /** The real path of the directory `root`, checked once, so that moving a symlink later changes nothing. */
 function realRoot(root) {
   if (typeof root !== 'string' || root === '') {
@@ -263,10 +270,7 @@ export class NodeFsVfs extends Vfs {
       }
       flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
     }
-    if (root !== null && !landedInside(root, fd)) {
-      fs.closeSync(fd);
-      throw new VfsError(SQLITE_CANTOPEN, `${name} led outside the root ${root} while it was being opened`);
-    }
+    if (root !== null) keepInside(root, fd, name);
 
     // Linux lets O_RDONLY open a directory; SQLite must not mistake one for an empty database.
     let stat;
@@ -313,8 +317,16 @@ export class NodeFsVfs extends Vfs {
         : new FileLock(`node-fs:${stat.dev}:${stat.ino}`, () => new DirLock(name, stat));
     }
     const dirSync = Boolean(flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL);
-    const shm = lock && this.#native ? new ShmFile(name, nativeLocks) : null;
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm, root });
+    // ShmFile opens `<db>-shm` itself, at the first map: under a root it checks the name, and
+    // where the descriptor landed, as this open does.
+    let shm = null;
+    if (lock && this.#native) {
+      shm = new ShmFile(name, nativeLocks, root === null ? null : {
+        check: (shmName) => confine(root, shmName),
+        landed: (shmFd, shmName) => keepInside(root, shmFd, shmName),
+      });
+    }
+    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm });
     return { file, flags };
   }
 
@@ -381,10 +393,9 @@ class NodeFsFile extends VfsFile {
   #deleteOnClose;
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
-  #root; // the VFS's root, or null
 
   // `shm`: a main database's -shm file (native locks only), opened at the first shmMap.
-  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm, root = null }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm }) {
     super(lock, shm);
     this.path = name;
     this.#vfs = vfs;
@@ -392,14 +403,6 @@ class NodeFsFile extends VfsFile {
     this.#deleteOnClose = deleteOnClose;
     this.#dirSync = dirSync;
     this.#lockDir = lockDir;
-    this.#root = root;
-  }
-
-  shmMap(region, size, extend) {
-    // ShmFile opens `<db>-shm` itself, at the first map: under a root, no symlink there may lead
-    // out. Maps are few (one per new region), so each one checks.
-    if (this.#root !== null) confine(this.#root, `${this.path}-shm`);
-    return super.shmMap(region, size, extend);
   }
 
   read(offset, length) {

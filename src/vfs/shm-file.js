@@ -12,12 +12,16 @@ import fs from 'node:fs';
 import { VfsError } from './base.js';
 import {
   SQLITE_BUSY,
+  SQLITE_CANTOPEN,
   SQLITE_IOERR_SHMMAP,
   SQLITE_IOERR_SHMOPEN,
   SQLITE_IOERR_SHMSIZE,
   SQLITE_SHM_EXCLUSIVE,
   SQLITE_SHM_LOCK,
 } from './constants.js';
+
+const { O_RDWR, O_CREAT } = fs.constants;
+const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 const LOCK_BASE = 120; // os_unix.c UNIX_SHM_BASE: (22 + SQLITE_SHM_NLOCK) * 4
 const DEAD_MANS_SWITCH = 128; // UNIX_SHM_DMS
@@ -28,29 +32,44 @@ function fail(code, what, path, err) {
   return new VfsError(code, `${what} ${path}: ${err.message}`, { cause: err });
 }
 
-/** One connection's hold on the -shm file of a database; `locks` is { tryLock, unlock }. */
+/**
+ * One connection's hold on the -shm file of a database; `locks` is { tryLock, unlock }.
+ * `confined`, under node-fs's root: { check(name) → the real path to open, or throws;
+ * landed(fd, name) → closes fd and throws if it lies outside the root }.
+ */
 export class ShmFile {
   #path;
   #locks;
+  #confined;
   #fd = -1;
   #regionSize = 0;
   #buffer = null;
 
-  constructor(databasePath, locks) {
+  constructor(databasePath, locks, confined = null) {
     this.#path = `${databasePath}-shm`;
     this.#locks = locks;
+    this.#confined = confined;
   }
 
   // Opens the file and takes the switch shared. The first user (no one else holds the switch)
   // empties the file first, as native SQLite does: what a crashed user left is not to be trusted.
+  // Since the file is then truncated and written, a confined one must be the very file checked:
+  // its real path, never a symlink in its last component (as os_unix.c opens -shm), and the
+  // descriptor must have landed inside, whatever was swapped into the path since the check.
   #open() {
     if (this.#fd >= 0) return this.#fd;
+    const confined = this.#confined;
+    const name = confined ? confined.check(this.#path) : this.#path;
     let fd;
     try {
-      fd = fs.openSync(this.#path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+      fd = fs.openSync(name, O_RDWR | O_CREAT | (confined ? O_NOFOLLOW : 0), 0o644);
     } catch (err) {
-      throw fail(SQLITE_IOERR_SHMOPEN, 'cannot open', this.#path, err);
+      if (err.code === 'ELOOP' && confined) {
+        throw new VfsError(SQLITE_CANTOPEN, `${name} became a symlink while it was being opened`, { cause: err });
+      }
+      throw fail(SQLITE_IOERR_SHMOPEN, 'cannot open', name, err);
     }
+    confined?.landed(fd, name);
     const { tryLock } = this.#locks;
     try {
       if (tryLock(fd, DEAD_MANS_SWITCH, 1, WRITE)) {
