@@ -60,8 +60,19 @@ function getCoreModule(name) {
 /** One instance's life: alive until a call into it fails in a way SQLite did not report. */
 export class InstanceGuard {
   dead = null; // the InstanceAbortedError every later call throws
-  busy = 0; // user callbacks running: the instance is inside a call and may not be entered
+  callbacks = 0; // user callbacks started so far (an iteration that runs them goes row by row)
+  #busy = 0;
   #onAbort;
+
+  /** User callbacks running: the instance is inside a call and may not be entered. */
+  get busy() {
+    return this.#busy;
+  }
+
+  set busy(count) {
+    if (count > this.#busy) this.callbacks++;
+    this.#busy = count;
+  }
 
   constructor(onAbort) {
     this.#onAbort = onAbort;

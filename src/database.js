@@ -285,10 +285,10 @@ class Database {
     if (typeof options !== 'object') {
       throw new TypeError('Expected second argument to be an options object');
     }
+    const simple = optionalBoolean(options, 'simple');
     this.#usable();
     if (!this.#state.unsafe) this.#notIterating();
     const statement = this.prepare(`PRAGMA ${source}`);
-    const simple = optionalBoolean(options, 'simple');
     // A pragma that sets a value returns no rows: nothing, or no value.
     if (!statement.reader) {
       statement.run();

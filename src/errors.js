@@ -34,7 +34,8 @@ const codeNames = {
 
 export class SqliteError extends Error {
   constructor(message, code, extendedCode) {
-    super(message);
+    if (typeof code !== 'string') throw new TypeError('Expected second argument to be a string');
+    super('' + message); // as better-sqlite3 converts it
     this.code = code;
     // The number too: callers comparing with sqlite3.h constants should not parse strings.
     this.errcode = extendedCode;

@@ -15,11 +15,34 @@ const ITERATE_FIRST_ROWS = 1;
 const ITERATE_MAX_ROWS = 256;
 const ITERATE_MAX_BYTES = 256 * 1024;
 
-function isNamedParameters(value) {
-  if (typeof value !== 'object' || value === null) return false;
+// An iterator dropped unfinished keeps its statement busy (and the database's writes refused)
+// until it is collected, as in better-sqlite3; then its statement is reset and free again.
+const droppedIterators = new FinalizationRegistry((finish) => {
+  try {
+    finish(true);
+  } catch {
+    // The database may have died meanwhile; nothing is left to reset.
+  }
+});
+
+// A plain object (of named parameters), as better-sqlite3 tells one: its prototype is null or
+// the top of a chain, so plain objects of another realm (node:vm) count and class instances not.
+function isPlainObject(value) {
   const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
+
+const copyOfBuffer = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : v);
+
+// A setting's optional boolean argument, given as the rest parameters (absent: true).
+function toggleArgument(args) {
+  if (args.length === 0) return true;
+  if (typeof args[0] !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+  return args[0];
+}
+
+// Objects other than buffers: plain ones are named parameters, the rest cannot be bound.
+const isObjectArgument = (value) => typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
 
 function plainArgument(value) {
   return typeof value !== 'object' || value === null || ArrayBuffer.isView(value);
@@ -37,6 +60,7 @@ export class Statement {
   #mode = OBJECTS;
   #safeIntegers;
   #bound = null;
+  #boundSql = null; // toString() of the bound statement
   #busy = false;
 
   #unboundAllowed; // db.explain(): parameters left unbound are NULL
@@ -65,6 +89,22 @@ export class Statement {
     return this.#busy;
   }
 
+  /**
+   * The SQL, with the values bind() fixed expanded into it (as better-sqlite3 13 gives it;
+   * values passed to one run/get are not). The source once the database has closed.
+   */
+  toString() {
+    if (!this.#bound || !this.#state.open) return this.source;
+    if (this.#boundSql === null && !this.#busy && !this.#state.guard.dead && !this.#state.guard.busy) {
+      try {
+        this.#boundSql = this.#live().handle.expandedSql(packed(this.#bound));
+      } catch {
+        // e.g. out of memory: the source is still a true answer
+      }
+    }
+    return this.#boundSql ?? this.source;
+  }
+
   // Refused while the database has an iterator open, as in better-sqlite3: a write would
   // change what the open iteration reads.
   run(...args) {
@@ -90,39 +130,58 @@ export class Statement {
   }
 
   // The statement stays busy until the iterator ends or is returned (break, return, throw).
-  // Rows read before a failing step are yielded first; the failure is thrown after them.
+  // As in better-sqlite3, the first row is read by the first next(), with the values given
+  // now. Rows read before a failing step are yielded first; the failure is thrown after them.
   iterate(...args) {
     this.#usableReader();
-    const parameters = this.#logged(this.#pack(args));
+    let parameters = this.#logged(this.#pack(args));
+    if (parameters?.some((v) => ArrayBuffer.isView(v))) parameters = parameters.map(copyOfBuffer);
+    const { guard } = this.#state;
+    let callbacks = guard.callbacks;
     let batchRows = ITERATE_FIRST_ROWS;
-    let batch = this.#step(parameters, batchRows, ITERATE_MAX_BYTES, false);
-    let rows = this.#decode(batch);
+    let batch = null; // none read yet
+    let rows = [];
     let index = 0;
     let open = true;
     const slot = this.#slot;
     this.#busy = true;
     slot.iterating = true;
     this.#state.iterating++;
+    const token = {};
     const finish = (reset) => {
       if (!open) return;
       open = false;
+      droppedIterators.unregister(token);
       this.#busy = false;
       slot.iterating = false;
       this.#state.iterating--;
       if (reset && this.#state.open && !this.#state.guard.dead) slot.handle.reset();
     };
-    return {
+    const notBusy = () => {
+      if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+    };
+    const iterator = {
       next: () => {
+        notBusy();
         while (open) {
           if (index < rows.length) return { value: rows[index++], done: false };
-          if (batch.done || batch.failure) {
+          if (batch === null) {
+            // The first batch: ITERATE_FIRST_ROWS.
+          } else if (batch.done || batch.failure) {
             finish(false); // the component reset the statement
             if (batch.failure) throw batch.failure;
             break;
+          } else if (guard.callbacks === callbacks) {
+            batchRows = Math.min(batchRows * 4, ITERATE_MAX_ROWS);
+          } else {
+            // Rows that run user code (functions, virtual tables) are read one per next(), as
+            // better-sqlite3 reads them: that code must not run ahead of the caller.
+            batchRows = 1;
           }
-          batchRows = Math.min(batchRows * 4, ITERATE_MAX_ROWS);
+          callbacks = guard.callbacks;
           try {
-            batch = this.#step(undefined, batchRows, ITERATE_MAX_BYTES, false);
+            batch = this.#step(parameters, batchRows, ITERATE_MAX_BYTES, false);
+            parameters = undefined; // bound now
           } catch (e) {
             finish(false);
             throw e;
@@ -133,39 +192,42 @@ export class Statement {
         return { value: undefined, done: true };
       },
       return: (value) => {
-        finish(!batch.done && !batch.failure);
+        notBusy();
+        finish(batch !== null && !batch.done && !batch.failure);
         return { value, done: true };
       },
       [Symbol.iterator]() {
         return this;
       },
     };
+    if (open) droppedIterators.register(iterator, finish, token);
+    return iterator;
   }
 
-  pluck(toggle = true) {
+  // The settings are the statement's own: they may change after its database closed.
+  pluck(...toggle) {
     return this.#setMode(PLUCK, toggle, 'pluck');
   }
 
-  raw(toggle = true) {
+  raw(...toggle) {
     return this.#setMode(RAW, toggle, 'raw');
   }
 
-  expand(toggle = true) {
+  expand(...toggle) {
     return this.#setMode(EXPAND, toggle, 'expand');
   }
 
-  safeIntegers(toggle = true) {
+  safeIntegers(...toggle) {
     this.#notBusy();
-    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
-    this.#usable();
-    this.#safeIntegers = toggle;
+    this.#safeIntegers = toggleArgument(toggle);
     return this;
   }
 
   // Allowed while iterating, as in better-sqlite3: reading column metadata leaves the cursor be.
   columns() {
-    if (!this.#state.open) throw new TypeError('The database connection is not open');
     if (!this.reader) throw new TypeError('The columns() method is only for statements that return data');
+    if (!this.#state.open) throw new TypeError('The database connection is not open');
+    if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
     return this.#live().handle.columns().map((c) => ({
       name: c.name,
       column: c.originColumn ?? null,
@@ -176,26 +238,27 @@ export class Statement {
   }
 
   bind(...args) {
-    this.#notBusy();
-    this.#usable();
     if (this.#bound) throw new TypeError('The bind() method can only be invoked once per statement object');
+    this.#usable();
     const values = this.#pack(args) ?? [];
     packedSizeBound(values); // type errors now, not at the first run
     // Later changes to a bound buffer are not seen, as with SQLite's own copy.
-    this.#bound = values.map((v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : v));
+    this.#bound = values.map(copyOfBuffer);
     return this;
   }
 
   // --- internals ---
 
+  // The checks before an execution, in better-sqlite3's order (its errors are the same).
   #usable() {
     if (!this.#state.open) throw new TypeError('The database connection is not open');
+    if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
     if (this.#busy) throw new TypeError('This statement is busy executing a query');
   }
 
   #usableReader() {
-    this.#usable();
     if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
+    this.#usable();
   }
 
   // With a `verbose` logger: binds `parameters` to tell it the SQL with its values, as
@@ -213,17 +276,17 @@ export class Statement {
     return undefined;
   }
 
-  // As in better-sqlite3, a statement's settings do not change while a user callback runs.
+  // As in better-sqlite3, a statement's settings do not change while a user callback runs,
+  // nor while it iterates.
   #notBusy() {
     if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+    if (this.#busy) throw new TypeError('This statement is busy executing a query');
   }
 
   #setMode(mode, toggle, method) {
-    this.#notBusy();
-    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
-    this.#usable();
     if (!this.reader) throw new TypeError(`The ${method}() method is only for statements that return data`);
-    if (toggle) this.#mode = mode;
+    this.#notBusy();
+    if (toggleArgument(toggle)) this.#mode = mode;
     else if (this.#mode === mode) this.#mode = OBJECTS;
     return this;
   }
@@ -241,34 +304,54 @@ export class Statement {
     return this.#arrange(args);
   }
 
-  // Spreads arrays, takes one object of named parameters, and orders values by slot.
+  // Orders values by slot as better-sqlite3's binder does, argument by argument, failing at
+  // the first problem with its error: arrays are spread, one plain object gives every named
+  // value, anything else takes the next anonymous slot. Beyond it: with no object given, ?NNN
+  // slots take positional values too.
   #arrange(args) {
-    const positional = [];
-    let named = null;
-    for (const arg of args) {
-      if (Array.isArray(arg)) positional.push(...arg);
-      else if (isNamedParameters(arg)) {
-        if (named) throw new TypeError('You cannot specify named parameters in two different objects');
-        named = arg;
-      } else positional.push(arg);
-    }
     const keys = this.#keys;
+    const numbered = this.#numbered;
+    const named = keys.some((key) => key !== null);
+    const numberedArePositional = !args.some((arg) => isObjectArgument(arg) && isPlainObject(arg));
     const values = new Array(keys.length);
-    let next = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (key !== null && named && Object.hasOwn(named, key)) {
-        values[i] = named[key];
-      } else if (key === null || (this.#numbered[i] && next < positional.length)) {
-        if (next >= positional.length) throw new RangeError('Too few parameter values were provided');
-        values[i] = positional[next++];
-      } else if (this.#numbered[i] && !named) {
-        throw new RangeError('Too few parameter values were provided');
+    let anonymous = -1; // the last slot a positional value went to
+    let count = 0;
+    let boundObject = false;
+    const bindNext = (value) => {
+      do anonymous++;
+      while (anonymous < keys.length && keys[anonymous] !== null && !(numberedArePositional && numbered[anonymous]));
+      if (typeof value === 'boolean' || typeof value === 'symbol' || typeof value === 'function' || isObjectArgument(value)) {
+        throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
+      }
+      if (anonymous >= keys.length) throw new RangeError('Too many parameter values were provided');
+      values[anonymous] = value;
+      count++;
+    };
+    for (const arg of args) {
+      if (Array.isArray(arg)) {
+        for (const value of arg) bindNext(value);
+      } else if (isObjectArgument(arg) && isPlainObject(arg)) {
+        if (boundObject) throw new TypeError('You cannot specify named parameters in two different objects');
+        boundObject = true;
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
+          if (key === null) continue;
+          if (!Object.hasOwn(arg, key)) throw new RangeError(`Missing named parameter "${key}"`);
+          values[i] = arg[key];
+          count++;
+        }
+      } else if (isObjectArgument(arg) && named) {
+        throw new TypeError('Named parameters can only be passed within plain objects');
       } else {
-        throw new RangeError(`Missing named parameter "${key}"`);
+        bindNext(arg);
       }
     }
-    if (next < positional.length) throw new RangeError('Too many parameter values were provided');
+    if (count < keys.length) {
+      if (!boundObject && keys.some((key, i) => key !== null && !(numberedArePositional && numbered[i]))) {
+        throw new TypeError('Missing named parameters');
+      }
+      throw new RangeError('Too few parameter values were provided');
+    }
     return values;
   }
 
