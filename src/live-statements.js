@@ -3,14 +3,13 @@
 // would otherwise keep every sqlite3_stmt it made alive until then (75,000 of them took 187 MiB
 // and 16 s, growing quadratically). So a Database keeps at most `limit` of them: past it, one
 // that was not used since the clock hand last passed is finalized, and its Statement prepares
-// its SQL again if it is used later. A statement inside an iteration is never chosen.
+// its SQL again if it is used later. A statement inside an iteration is out of reach (pinned).
 
 /** One statement's guest side: null `handle` when finalized. */
 export class StatementSlot {
   handle; // jco's resource object (owns the guest statement)
   address; // the guest statement's address, for the hot calls
   used = true; // used since the clock hand last passed
-  iterating = false;
 
   constructor(handle, address) {
     this.handle = handle;
@@ -45,20 +44,28 @@ export class LiveStatements {
     if (this.#slots.size > this.#limit) this.#evictOne();
   }
 
+  /** Takes an iterating statement out of the clock's reach; `unpin` puts it back. */
+  pin(slot) {
+    this.#slots.delete(slot);
+  }
+
+  unpin(slot) {
+    if (slot.handle !== null) this.add(slot);
+  }
+
   // The clock: a used slot gets a second chance (moved behind the hand, unmarked); the first
-  // unmarked one that is not iterating is finalized. If every slot iterates, none is.
+  // unmarked one is finalized, at most one turn of the clock later.
   #evictOne() {
     const slots = this.#slots;
-    for (let turns = 2 * slots.size; turns > 0; turns--) {
+    for (;;) {
       const slot = slots.values().next().value;
       slots.delete(slot);
-      if (slot.used || slot.iterating) {
-        slot.used = false;
-        slots.add(slot);
-        continue;
+      if (!slot.used) {
+        slot.finalize();
+        return;
       }
-      slot.finalize();
-      return;
+      slot.used = false;
+      slots.add(slot);
     }
   }
 

@@ -145,7 +145,7 @@ export class Statement {
     let open = true;
     const slot = this.#slot;
     this.#busy = true;
-    slot.iterating = true;
+    this.#state.live.pin(slot);
     this.#state.iterating++;
     const token = {};
     const finish = (reset) => {
@@ -153,9 +153,10 @@ export class Statement {
       open = false;
       droppedIterators.unregister(token);
       this.#busy = false;
-      slot.iterating = false;
       this.#state.iterating--;
-      if (reset && this.#state.open && !this.#state.guard.dead) slot.handle.reset();
+      if (!this.#state.open) return;
+      this.#state.live.unpin(slot);
+      if (reset && !this.#state.guard.dead) slot.handle.reset();
     };
     const notBusy = () => {
       if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');

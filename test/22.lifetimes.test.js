@@ -84,6 +84,32 @@ describe('statements prepared in a synchronous loop', () => {
   });
 });
 
+describe('iterators dropped unfinished', () => {
+  it('keep the database busy until collected, then free their statements', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)');
+    (() => {
+      for (let i = 0; i < 1000; i++) {
+        const iterator = db.prepare(`SELECT x + ${i} FROM t`).iterate();
+        iterator.next();
+      }
+    })();
+    // As in better-sqlite3: an open iterator refuses writes.
+    assert.throws(() => db.exec('INSERT INTO t VALUES (4)'), { name: 'TypeError' });
+    const writes = () => {
+      try {
+        db.exec('INSERT INTO t VALUES (4)');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(await collectUntil(writes), 'the database stayed busy');
+    assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 4);
+    db.close();
+  });
+});
+
 describe('a Database dropped without close()', () => {
   it('is closed when collected: its transaction rolls back and its lock is let go', async () => {
     const file = join(dir, 'dropped.db');
