@@ -68,6 +68,7 @@ async function workloads() {
   const results = {};
   for (const w of all) {
     if (w.file && !adapter.hasFiles) continue;
+    if (w.needs && !adapter.capabilities?.includes(w.needs)) continue; // a blank in the table
     results[w.name] = await runWorkload(adapter, db, w, size);
     process.stderr.write(`  ${adapter.label.padEnd(26)} ${w.name.padEnd(16)} ${results[w.name].ms.toFixed(1)} ms\n`);
   }

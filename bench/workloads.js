@@ -162,6 +162,25 @@ function allWorkloads(size) {
       check: (db, rows) =>
         `${rows.length}/${sum(rows, (r) => r.data.length)}/${sum(rows, (r) => r.data[7] + r.data[r.data.length - 1])}`,
     },
+    // An ORM's way: one prepare per query (e.g. Drizzle's better-sqlite3 session), in one
+    // synchronous loop. Only engines with a better-sqlite3-style prepare run these.
+    {
+      name: 'prepare-run',
+      needs: 'prepareEach',
+      setup: (db) => db.exec(`DROP TABLE IF EXISTS t; ${CREATE_T}`),
+      run: async (db) => {
+        await db.exec('BEGIN');
+        await db.prepareEach(INSERT_T, data.rows, false);
+        await db.exec('COMMIT');
+      },
+      check: (db) => countAndSum(db),
+    },
+    {
+      name: 'prepare-get',
+      needs: 'prepareEach',
+      run: (db) => db.prepareEach('SELECT id, a, b, c FROM t WHERE id = ?', data.getIds, true),
+      check: checkGets,
+    },
     {
       name: 'file-insert-txn',
       file: true,

@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 export const label = `better-sqlite3 ${require('better-sqlite3/package.json').version}`;
 export const wasmFile = null;
 export const hasFiles = true;
+export const capabilities = ['prepareEach'];
 
 export function open(file) {
   const db = new Database(file ?? ':memory:');
@@ -20,6 +21,12 @@ export function open(file) {
     getEach(sql, paramRows) {
       const stmt = db.prepare(sql);
       return paramRows.map((params) => stmt.get(params));
+    },
+    // A statement prepared per row, as an ORM does: the rows of each get, when `get`.
+    prepareEach(sql, paramRows, get) {
+      if (get) return paramRows.map((params) => db.prepare(sql).get(params));
+      for (const params of paramRows) db.prepare(sql).run(params);
+      return undefined;
     },
     all: (sql) => db.prepare(sql).all(),
     close: () => db.close(),

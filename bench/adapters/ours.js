@@ -9,6 +9,7 @@ const require = createRequire(import.meta.url);
 export const label = `ours ${require('../../package.json').version}`;
 export const wasmFile = fileURLToPath(new URL('../../dist/sqlite-component.wasm', import.meta.url));
 export const hasFiles = true;
+export const capabilities = ['prepareEach'];
 
 export function open(file) {
   // ':memory:' lives in SQLite's own pages, as it does for better-sqlite3 and the official build.
@@ -22,6 +23,12 @@ export function open(file) {
     getEach(sql, paramRows) {
       const stmt = db.prepare(sql);
       return paramRows.map((params) => stmt.get(...params));
+    },
+    // A statement prepared per row, as an ORM does: the rows of each get, when `get`.
+    prepareEach(sql, paramRows, get) {
+      if (get) return paramRows.map((params) => db.prepare(sql).get(...params));
+      for (const params of paramRows) db.prepare(sql).run(...params);
+      return undefined;
     },
     all: (sql) => db.prepare(sql).all(),
     close: () => db.close(),
