@@ -59,6 +59,7 @@ class Database {
   #connection;
   #failureOf; // makes the error a failure throws: a callback's own exception, or a SqliteError
   #transactionStatements = new Map();
+  #transactionsWrapped = false;
   #instance; // the component instance, handed back on close for a later Database
   #collectable; // what closes this Database if it is collected unclosed (and the OPFS lease)
 
@@ -186,19 +187,19 @@ class Database {
     };
     collected.register(this, this.#collectable, this.#collectable);
 
+    // Own enumerable properties in better-sqlite3's order, so a Database logs and
+    // serializes as its does; `vfs` is ours.
     Object.defineProperties(this, {
-      name: { value: given, enumerable: true },
-      memory: { value: anonymous, enumerable: true },
-      readonly: { value: readonly, enumerable: true },
-      vfs: { value: vfs, enumerable: true },
+      name: { get: () => given, enumerable: true },
+      open: { get: () => this.#state.open, enumerable: true },
+      inTransaction: { get: () => this.#inTransaction(), enumerable: true },
+      readonly: { get: () => readonly, enumerable: true },
+      memory: { get: () => anonymous, enumerable: true },
+      vfs: { get: () => vfs, enumerable: true },
     });
   }
 
-  get open() {
-    return this.#state.open;
-  }
-
-  get inTransaction() {
+  #inTransaction() {
     if (!this.#state.open) return false;
     // A user callback is running: the instance may not be entered, and the guest said.
     if (this.#state.guard.busy) return this.#instance.callbacks.inTransaction;
@@ -298,9 +299,14 @@ class Database {
   }
 
   transaction(fn) {
-    // Its statements are prepared on first use here; better-sqlite3 prepares them now, and
-    // so refuses while a user callback runs.
-    if (this.#state.open && this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+    // Its statements are prepared on first use here; better-sqlite3 prepares them with the
+    // first transaction() of a database, and so refuses that one on a closed database and
+    // while a user callback runs.
+    if (typeof fn === 'function' && !this.#transactionsWrapped) {
+      this.#usable();
+      if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+      this.#transactionsWrapped = true;
+    }
     return transaction(this, fn, (sql) => {
       let statement = this.#transactionStatements.get(sql);
       if (!statement) this.#transactionStatements.set(sql, (statement = this.prepare(sql)));

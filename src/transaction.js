@@ -20,13 +20,13 @@ export function transaction(db, fn, statement) {
   }
   const variants = {};
   for (const [kind, begin] of Object.entries(BEGIN)) {
-    variants[kind] = function (...args) {
+    variants[kind] = function sqliteTransaction(...args) {
       const nested = db.inTransaction;
       statement(nested ? SAVEPOINT : begin).run();
       try {
         const result = fn.apply(this, args);
         if (result && typeof result.then === 'function') {
-          throw new TypeError('Transaction functions cannot return a promise');
+          throw new TypeError('Transaction function cannot return a promise');
         }
         statement(nested ? RELEASE : 'COMMIT').run();
         return result;
@@ -44,10 +44,9 @@ export function transaction(db, fn, statement) {
       }
     };
   }
+  // As better-sqlite3 defines them: the variants hidden, the database enumerable.
   for (const variant of Object.values(variants)) {
-    for (const [kind, other] of Object.entries(variants)) {
-      Object.defineProperty(variant, kind, { value: other, enumerable: true });
-    }
+    for (const [kind, other] of Object.entries(variants)) Object.defineProperty(variant, kind, { value: other });
     Object.defineProperty(variant, 'database', { value: db, enumerable: true });
   }
   return variants.default;

@@ -200,3 +200,52 @@ describe('rows that run user code', () => {
     });
   });
 });
+
+describe('the verbose logger', () => {
+  it('hears what better-sqlite3 passes it: each statement, values expanded, long ones cut at 32 bytes', () => {
+    const log = agree((db) => {
+      const heard = [];
+      const logged = new (db.constructor)(':memory:', { verbose: (...args) => heard.push(args) });
+      logged.exec('CREATE TABLE t(a, b); -- c\n INSERT INTO t VALUES (1, 2);  ');
+      logged.prepare('INSERT INTO t VALUES (?, ?)').run('x'.repeat(100), Buffer.alloc(50, 1));
+      logged.prepare('SELECT * FROM t WHERE a = :a').all({ a: 1.5 });
+      logged.pragma('user_version');
+      logged.transaction(() => logged.prepare('SELECT 1').get())();
+      [...logged.prepare('SELECT * FROM t').iterate()];
+      const bound = logged.prepare('SELECT ?').bind('bound');
+      bound.get();
+      logged.close();
+      return heard;
+    });
+    assert.equal(log[2][0], "INSERT INTO t VALUES ('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'/*+68 bytes*/, x'0101010101010101010101010101010101010101010101010101010101010101'/*+18 bytes*/)");
+  });
+});
+
+describe('a closed database', () => {
+  it('refuses transaction() when it is wrapped, and shows its properties as better-sqlite3 does', () => {
+    const ours = agree((db) => {
+      const wrapped = db.transaction(() => 1);
+      const shape = {
+        keys: Object.keys(wrapped),
+        name: wrapped.name,
+        hidden: ['deferred', 'immediate', 'exclusive'].map((kind) => typeof wrapped[kind]),
+        error: outcome(() => wrapped(new Promise(() => {}))),
+      };
+      db.close();
+      const { vfs, ...properties } = Object.getOwnPropertyDescriptors(db);
+      const fresh = new (db.constructor)(':memory:');
+      fresh.close();
+      return {
+        shape,
+        // better-sqlite3 prepares its transaction statements with a database's first transaction().
+        wrappedBefore: typeof outcome(() => db.transaction(() => 1)).value,
+        closed: outcome(() => fresh.transaction(() => 1)),
+        notFunction: outcome(() => db.transaction(5)),
+        properties: Object.keys(properties).filter((k) => typeof k === 'string' && properties[k].enumerable),
+        json: JSON.parse(JSON.stringify({ ...db, vfs: undefined })),
+      };
+    });
+    assert.equal(ours.closed.message, 'The database connection is not open');
+    assert.deepEqual(ours.shape.keys, ['database']);
+  });
+});

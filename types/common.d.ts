@@ -104,6 +104,8 @@ export declare class Statement<Row = any> {
   bind(...params: BindParameters): this;
   columns(): ColumnDefinition[];
   safeIntegers(toggle?: boolean): this;
+  /** The source SQL, or with the values bind() fixed expanded into it (better-sqlite3 13). */
+  toString(): string;
 }
 
 export interface DatabaseConstructor {
@@ -127,6 +129,8 @@ export interface Database {
   prepare<Row = any>(source: string): Statement<Row>;
   exec(source: string): this;
   pragma(source: string, options?: PragmaOptions): any;
+  /** `EXPLAIN source` as rows (the bytecode), or the plan for `QUERY PLAN …`; parameters may stay unbound. */
+  explain(source: string): any[];
   transaction<F extends (...args: any[]) => any>(fn: F): Transaction<F>;
   function(name: string, fn: (...args: any[]) => BindValue): this;
   function(name: string, options: FunctionOptions, fn: (...args: any[]) => BindValue): this;
