@@ -142,3 +142,82 @@ describe('-shm', { skip: !nativeLocks && 'the -shm file needs native locks' }, (
     assert.ok(refused > 0, 'the symlink was never met');
   });
 });
+
+describe("the fallback's lock directory", () => {
+  // The name of this thread's `shared` entry for `name`, as dir-lock.js makes it: seen while a
+  // statement holds the read lock.
+  function sharedEntry(name) {
+    const db = new Database(name, { vfs: FALLBACK });
+    db.exec('CREATE TABLE IF NOT EXISTS t(x); INSERT INTO t VALUES (1)');
+    const rows = db.prepare('SELECT x FROM t').iterate();
+    rows.next();
+    const entries = fs.readdirSync(path.join(root, `${name}.lock`));
+    rows.return();
+    db.close();
+    const shared = entries.filter((n) => n.startsWith('shared.'));
+    assert.equal(shared.length, 1, entries.join(', '));
+    return shared[0];
+  }
+
+  it('an entry name planted as a symlink to a file outside: the file is not truncated', () => {
+    const entry = sharedEntry('planted.db');
+    const target = precious('entry-target');
+    const lockDir = path.join(root, 'planted.db.lock');
+    fs.mkdirSync(lockDir, { recursive: true });
+    fs.symlinkSync(target, path.join(lockDir, entry));
+    const db = new Database('planted.db', { vfs: FALLBACK });
+    const err = refusedOrDone(() => db.prepare('SELECT count(*) FROM t').get());
+    assert.deepEqual(fs.readFileSync(target), PRECIOUS);
+    assert.ok(err, 'a symlink in place of the entry was used');
+    assert.equal(err.code, 'SQLITE_IOERR_LOCK');
+    // Once it is gone, the database works again.
+    fs.unlinkSync(path.join(lockDir, entry));
+    assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 1);
+    db.close();
+  });
+
+  it('an entry of our own name left as a regular file is taken as ours', () => {
+    const entry = sharedEntry('leftover.db');
+    const lockDir = path.join(root, 'leftover.db.lock');
+    fs.mkdirSync(lockDir, { recursive: true });
+    fs.writeFileSync(path.join(lockDir, entry), '');
+    const db = new Database('leftover.db', { vfs: FALLBACK });
+    db.exec('INSERT INTO t VALUES (2)');
+    assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 2);
+    db.close();
+    assert.ok(!fs.existsSync(path.join(lockDir, entry)));
+  });
+
+  it('swapped for a symlink to a directory outside after the open: nothing made or removed there', () => {
+    const db = new Database('swap-dir.db', { vfs: FALLBACK });
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    const lockDir = path.join(root, 'swap-dir.db.lock');
+    const target = path.join(outside, 'lock-target');
+    fs.mkdirSync(target);
+    // An entry of a dead owner (no such pid): a lock directory's user deletes those on sight.
+    const dead = 'shared.999999999-0-k1.1-1';
+    fs.writeFileSync(path.join(target, dead), PRECIOUS);
+    fs.rmSync(lockDir, { recursive: true, force: true });
+    fs.symlinkSync(target, lockDir);
+
+    let seen = null;
+    const read = refusedOrDone(() => {
+      const rows = db.prepare('SELECT x FROM t').iterate();
+      rows.next();
+      seen = fs.readdirSync(target);
+      rows.return();
+    });
+    const write = refusedOrDone(() => db.exec('INSERT INTO t VALUES (2)'));
+    assert.deepEqual(seen ?? [dead], [dead], 'an entry was made outside the root');
+    assert.deepEqual(fs.readdirSync(target), [dead]);
+    assert.deepEqual(fs.readFileSync(path.join(target, dead)), PRECIOUS);
+    assert.ok(read && write, 'the lock directory was used through the symlink');
+    assert.equal(read.code, 'SQLITE_IOERR_LOCK');
+
+    // Back to a real directory, the same connection goes on.
+    fs.unlinkSync(lockDir);
+    db.exec('INSERT INTO t VALUES (3)');
+    assert.deepEqual(db.prepare('SELECT x FROM t').pluck().all(), [1, 3]);
+    db.close();
+  });
+});

@@ -304,7 +304,8 @@ export class NodeFsVfs extends Vfs {
     let lock = null;
     if (flags & SQLITE_OPEN_MAIN_DB) {
       if (root !== null && !this.#native) {
-        // The lock directory is made and written here, not by SQLite: it must not lead out either.
+        // The lock directory is made and written here, not by SQLite: it must not lead out
+        // either, now nor when a symlink is swapped in later (dir-lock.js checks it at each use).
         try {
           confine(root, `${name}.lock`);
         } catch (err) {
@@ -314,7 +315,8 @@ export class NodeFsVfs extends Vfs {
       }
       lock = this.#native
         ? new ByteRangeLock(fd, name)
-        : new FileLock(`node-fs:${stat.dev}:${stat.ino}`, () => new DirLock(name, stat));
+        : new FileLock(`node-fs:${stat.dev}:${stat.ino}`,
+          () => new DirLock(name, stat, root === null ? null : (dirFd) => landedInside(root, dirFd)));
     }
     const dirSync = Boolean(flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL);
     // ShmFile opens `<db>-shm` itself, at the first map: under a root it checks the name, and
