@@ -1,9 +1,10 @@
 // scripts/build.sh as a build script: it fails when a step fails, and rebuilds from scratch when
-// what it builds with changes. Run in a scratch copy with stand-ins for cmake and jco on PATH, so
-// the real tree and its build are never touched.
+// what it builds with changes; setup.sh's first checks; fetch-sqlite.sh's pinned amalgamation.
+// Run in scratch copies with stand-ins for cmake, jco and npm on PATH, so the real tree and its
+// build are never touched.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,5 +177,72 @@ describe('scripts/setup.sh', () => {
     for (const p of ['g++', 'make', 'python3', 'clang-19', 'wasi-libc', 'sqlite3', 'chromium']) {
       assert.ok(install.split(' ').includes(p), `${p} in: ${install}`);
     }
+  });
+});
+
+// The amalgamation is fetched only when deps/sqlite does not hold the pinned files, and only a
+// tarball whose files match the pins replaces them. A replaced sqlite3.c is newer than the
+// objects built from the old one, which is what makes build.sh's make recompile it.
+describe('scripts/fetch-sqlite.sh', () => {
+  let dir;
+  let log;
+  let tarballs;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fetch-test-'));
+    log = path.join(dir, 'npm.log');
+    fs.mkdirSync(path.join(dir, 'scripts'));
+    fs.copyFileSync(path.join(root, 'scripts/fetch-sqlite.sh'), path.join(dir, 'scripts/fetch-sqlite.sh'));
+    // Two tarballs for the stand-in npm: the real files, and a sqlite3.c that is not the pinned one.
+    tarballs = path.join(dir, 'tarballs');
+    for (const [name, c] of [['good', fs.readFileSync(path.join(root, 'deps/sqlite/sqlite3.c'))], ['bad', 'int altered;\n']]) {
+      const files = path.join(tarballs, name, 'package/deps/sqlite3');
+      fs.mkdirSync(files, { recursive: true });
+      fs.writeFileSync(path.join(files, 'sqlite3.c'), c);
+      fs.copyFileSync(path.join(root, 'deps/sqlite/sqlite3.h'), path.join(files, 'sqlite3.h'));
+      execFileSync('tar', ['-czf', path.join(tarballs, `${name}.tgz`), '-C', path.join(tarballs, name), 'package']);
+    }
+    fs.mkdirSync(path.join(dir, 'bin'));
+    fs.writeFileSync(
+      path.join(dir, 'bin/npm'),
+      `#!/usr/bin/env bash\necho "npm $*" >>"$FAKE_LOG"\ncp "${tarballs}/$FAKE_TARBALL.tgz" ./better-sqlite3.tgz\n`,
+      { mode: 0o755 },
+    );
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const fetch = (tarball) => {
+    fs.writeFileSync(log, '');
+    const result = spawnSync('bash', [path.join(dir, 'scripts/fetch-sqlite.sh')], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${dir}/bin:${process.env.PATH}`, FAKE_LOG: log, FAKE_TARBALL: tarball },
+    });
+    return { ...result, calls: fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+  };
+
+  it('fetches from the pinned better-sqlite3 when deps/sqlite is missing, and refuses files that do not match', () => {
+    const refused = fetch('bad');
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.stderr, /does not match the pinned sha256/);
+    assert.deepEqual(refused.calls, ['npm pack --silent better-sqlite3@13.2.0']);
+    assert.ok(!fs.existsSync(path.join(dir, 'deps/sqlite/sqlite3.c')));
+
+    const fetched = fetch('good');
+    assert.equal(fetched.status, 0, fetched.stderr);
+    assert.match(fetched.stderr, /fetching SQLite 3\.54\.1 from better-sqlite3@13\.2\.0/);
+    assert.ok(fs.readFileSync(path.join(dir, 'deps/sqlite/sqlite3.c')).equals(fs.readFileSync(path.join(root, 'deps/sqlite/sqlite3.c'))));
+  });
+
+  it('leaves matching files alone, and replaces a stale one with a newer file', () => {
+    assert.equal(fetch('good').status, 0);
+    assert.deepEqual(fetch('good').calls, [], 'nothing fetched when the files match');
+
+    const file = path.join(dir, 'deps/sqlite/sqlite3.c');
+    fs.writeFileSync(file, '/* an older SQLite */\n');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(file, old, old);
+    const result = fetch('good');
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.calls.length, 1);
+    assert.ok(fs.statSync(file).mtimeMs > old.getTime(), 'newer than objects built from the old file');
   });
 });

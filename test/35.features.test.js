@@ -7,8 +7,8 @@ import { Database } from '../src/node.js';
 describe('compiled-in features', () => {
   const db = new Database(':memory:', { vfs: 'memory' });
 
-  it('is SQLite 3.53.0', () => {
-    assert.equal(db.prepare('SELECT sqlite_version()').pluck().get(), '3.53.0');
+  it('is SQLite 3.54.1', () => {
+    assert.equal(db.prepare('SELECT sqlite_version()').pluck().get(), '3.54.1');
   });
 
   it('FTS5 full-text search', () => {
