@@ -1,7 +1,7 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
-import { LiveStatements } from './live-statements.js';
+import { LiveStatements, StatementSlot } from './live-statements.js';
 import { Statement } from './statement.js';
 import { transaction } from './transaction.js';
 import { aggregateDefinition, scalarDefinition } from './user-functions.js';
@@ -179,7 +179,8 @@ class Database {
     }
     this.#state = {
       open: true, iterating: 0, safeIntegers: false, unsafe: false, verbose, hot, guard, failureOf: this.#failureOf,
-      live: new LiveStatements(), prepareAgain: (sql) => this.#prepareOne(sql),
+      live: new LiveStatements(), schemaGeneration: 0,
+      slotFor: (sql) => this.#slotFor(sql), prepareAgain: (sql) => this.#prepareOne(sql),
     };
     this.#collectable = {
       connection: this.#connection, guard, lease: null,
@@ -209,7 +210,17 @@ class Database {
   prepare(sql) {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
-    return new Statement(this, this.#state, this.#prepareOne(sql), sql);
+    return new Statement(this, this.#state, this.#slotFor(sql), sql);
+  }
+
+  // A guest statement of `sql`: one a live Statement of the same SQL can share, or a new one.
+  #slotFor(sql) {
+    const { live, schemaGeneration } = this.#state;
+    const shared = live.shared(sql, schemaGeneration);
+    if (shared) return shared;
+    const slot = new StatementSlot(this.#prepareOne(sql), sql, schemaGeneration);
+    live.add(slot);
+    return slot;
   }
 
   /**
@@ -219,7 +230,14 @@ class Database {
   explain(sql) {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
-    return new Statement(this, this.#state, this.#prepareOne(`EXPLAIN ${sql}`), `EXPLAIN ${sql}`, true).all();
+    // Its own guest statement, never shared: its parameters stay unbound.
+    const source = `EXPLAIN ${sql}`;
+    const slot = new StatementSlot(this.#prepareOne(source), source, this.#state.schemaGeneration);
+    try {
+      return new Statement(this, this.#state, slot, source, true).all();
+    } finally {
+      slot.finalize();
+    }
   }
 
   // The guest statement of `sql`, which must hold exactly one.
@@ -242,6 +260,7 @@ class Database {
     if (typeof sql !== 'string') throw new TypeError('Expected first argument to be a string');
     this.#usable();
     if (!this.#state.unsafe) this.#notIterating();
+    this.#state.schemaGeneration++; // it may change the schema (see live-statements.js)
     if (this.#state.verbose) return this.#execLogged(sql);
     try {
       this.#connection.exec(sql);
@@ -353,6 +372,7 @@ class Database {
     this.#usable();
     this.#notIterating();
     const id = this.#instance.tablesImport.register(module, () => this.#state.safeIntegers);
+    this.#state.schemaGeneration++; // names in SQL may mean something else now
     try {
       this.#connection.createModule(name, id, module.eponymous);
     } catch (e) {
@@ -365,6 +385,7 @@ class Database {
     this.#usable();
     this.#notIterating();
     const id = this.#instance.functionsImport.register(entry);
+    this.#state.schemaGeneration++; // names in SQL may mean something else now
     try {
       create(id);
     } catch (e) {

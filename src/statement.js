@@ -1,7 +1,6 @@
 // Statement: a prepared statement with better-sqlite3's methods. Each run/get/all is one call
 // into the component (bind, step, reset inside); iterate fetches rows in batches.
 import { toSqliteError } from './errors.js';
-import { StatementSlot } from './live-statements.js';
 import { packed, packedSizeBound } from './packed.js';
 
 const OBJECTS = 0;
@@ -49,8 +48,9 @@ function plainArgument(value) {
 }
 
 export class Statement {
-  #state; // shared with the Database: { open, iterating, safeIntegers, hot, live, prepareAgain }
+  #state; // shared with the Database: { open, iterating, safeIntegers, hot, live, slotFor, prepareAgain }
   #slot; // the guest statement (see live-statements.js): finalized when unused, prepared again on use
+  #info; // the slot's info the column names were taken from
   #hot;
   #keys; // per parameter slot: null for positional, else the name without its prefix
   #numbered; // per parameter slot: it is ?NNN
@@ -65,15 +65,15 @@ export class Statement {
 
   #unboundAllowed; // db.explain(): parameters left unbound are NULL
 
-  constructor(database, state, prepared, source, unboundAllowed = false) {
-    const { info } = prepared;
+  constructor(database, state, slot, source, unboundAllowed = false) {
+    const { info } = slot;
     this.database = database;
     this.source = source;
     this.reader = info.columnNames.length > 0;
     this.readonly = info.readonly;
     this.#state = state;
-    this.#slot = new StatementSlot(prepared.statement, prepared.address);
-    state.live.add(this.#slot);
+    this.#slot = slot;
+    this.#info = info;
     this.#hot = state.hot;
     this.#unboundAllowed = unboundAllowed;
     this.#columnNames = info.columnNames;
@@ -143,7 +143,7 @@ export class Statement {
     let rows = [];
     let index = 0;
     let open = true;
-    const slot = this.#slot;
+    const slot = this.#live();
     this.#busy = true;
     this.#state.live.pin(slot);
     this.#state.iterating++;
@@ -360,17 +360,22 @@ export class Statement {
     return this.#hot.stepMany(this.#live().address, parameters, maxRows, maxBytes, reset);
   }
 
-  // The guest statement, prepared again if it was finalized to keep the live ones few.
+  // The guest statement: prepared again if it was finalized to keep the live ones few, or
+  // another if a Statement sharing it iterates on it now.
   #live() {
-    const slot = this.#slot;
-    slot.used = true;
-    if (slot.handle === null) {
-      const prepared = this.#state.prepareAgain(this.source);
-      slot.handle = prepared.statement;
-      slot.address = prepared.address;
+    let slot = this.#slot;
+    if (slot.pinned && !this.#busy) {
+      slot = this.#slot = this.#state.slotFor(this.source);
+    } else if (slot.handle === null) {
+      slot.prepared(this.#state.prepareAgain(this.source), this.#state.schemaGeneration);
       this.#state.live.add(slot);
-      // A schema change may have changed the columns since.
-      this.#columnNames = prepared.info.columnNames;
+    }
+    slot.used = true;
+    if (slot.changesSchema) this.#state.schemaGeneration++;
+    if (slot.info !== this.#info) {
+      // Prepared again: a schema change may have changed the columns since.
+      this.#info = slot.info;
+      this.#columnNames = slot.info.columnNames;
       this.#columnTables = null;
     }
     return slot;

@@ -84,6 +84,52 @@ describe('statements prepared in a synchronous loop', () => {
   });
 });
 
+describe('statements of the same SQL', () => {
+  it('share a guest statement without seeing each other: values, settings, iterations', () => {
+    const db = new Database(':memory:');
+    db.exec("CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT); INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three')");
+    const sql = 'SELECT a, b FROM t WHERE a >= ? ORDER BY a';
+    const first = db.prepare(sql).bind(2);
+    const second = db.prepare(sql).raw();
+    const third = db.prepare(sql).pluck();
+    assert.deepEqual(first.all(), [{ a: 2, b: 'two' }, { a: 3, b: 'three' }]);
+    assert.deepEqual(second.get(3), [3, 'three']);
+    // One iterates; the others run meanwhile, on a guest statement of their own.
+    const iterator = third.iterate(1);
+    assert.equal(iterator.next().value, 1);
+    assert.deepEqual(first.get(), { a: 2, b: 'two' });
+    assert.deepEqual(second.all(1).length, 3);
+    const fourth = db.prepare(sql);
+    assert.deepEqual([...fourth.iterate(3)], [{ a: 3, b: 'three' }]);
+    assert.deepEqual([...iterator], [2, 3]);
+    assert.deepEqual(first.all(), [{ a: 2, b: 'two' }, { a: 3, b: 'three' }]);
+    db.close();
+  });
+
+  it('are prepared anew after this connection changed the schema: prepare() fails at once, as in SQLite', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t(a)');
+    const probe = () => {
+      try {
+        db.prepare('SELECT a FROM t');
+        return 'exists';
+      } catch (e) {
+        return e.code;
+      }
+    };
+    const kept = db.prepare('SELECT a FROM t'); // alive, so shareable
+    assert.equal(probe(), 'exists');
+    db.exec('DROP TABLE t');
+    assert.equal(probe(), 'SQLITE_ERROR');
+    db.prepare('CREATE TABLE t(a)').run();
+    assert.equal(probe(), 'exists');
+    db.prepare('DROP TABLE t').run();
+    assert.equal(probe(), 'SQLITE_ERROR');
+    assert.throws(() => kept.all(), { code: 'SQLITE_ERROR' });
+    db.close();
+  });
+});
+
 describe('iterators dropped unfinished', () => {
   it('keep the database busy until collected, then free their statements', async () => {
     const db = new Database(':memory:');

@@ -107,7 +107,8 @@ const HOLD = `
     const value = new Uint8Array(bytes);
     const holders = [];
     for (let i = 0; i < count; i++) {
-      const holder = db.prepare('SELECT length(?)');
+      // Distinct SQL: statements of the same SQL share one guest statement (and its binding).
+      const holder = db.prepare(\`SELECT length(?) AS held\${i}\`);
       holder.pluck().get(value);
       holders.push(holder);
     }
