@@ -30,13 +30,27 @@ export function packValues(values, prefix) {
 
 const packResult = (value, name) => packValues([value], `User-defined function ${name}() returned`);
 
+// The message SQLite keeps for a callback's failure (the caller gets the exception itself):
+// whatever was thrown, read without letting anything it does escape.
+function messageOf(e) {
+  try {
+    const message = e instanceof Error ? e.message : String(e);
+    if (typeof message === 'string') return message;
+  } catch {
+    // A getter, toString or proxy trap that throws: nothing to say about it.
+  }
+  return 'a user callback threw';
+}
+
 /**
  * How an instance runs user callbacks (functions, aggregates, virtual tables): `invoke(fn,
- * thisArg, args)` with the instance marked busy; `inTransaction`, as the guest last said; `fail(e)` keeps the exception and gives the
- * `err` jco returns to the guest; `takeThrown()`, the exception behind the last failure.
+ * thisArg, args)` with the instance marked busy; `inTransaction`, as the guest last said;
+ * `fail(e)` keeps the exception and gives the `err` jco returns to the guest; `takeThrown()`,
+ * the exception behind the last failure.
  */
 export function createCallbackScope(guard) {
-  let thrown = null;
+  let thrown;
+  let hasThrown = false;
   return {
     // The connection's transaction state as the running callback started (the guest says).
     inTransaction: false,
@@ -48,17 +62,27 @@ export function createCallbackScope(guard) {
         guard.busy--;
       }
     },
+    // Never throws: whatever a callback threw must not unwind through the guest.
     fail(e) {
       thrown = e;
-      return { payload: e instanceof Error ? e.message : String(e) };
+      hasThrown = true;
+      return { payload: messageOf(e) };
     },
+    // The exception, or undefined if none is kept. A falsy one (undefined, null, 0, '',
+    // false) is thrown from here instead: a caller that tests what it got could not tell it
+    // from none (component.js's `takeThrown() ?? sqliteError(…)`, statement.js's
+    // `if (batch.failure)`).
     takeThrown() {
       const e = thrown;
-      thrown = null;
+      const had = hasThrown;
+      thrown = undefined;
+      hasThrown = false;
+      if (had && !e) throw e;
       return e;
     },
     reset() {
-      thrown = null;
+      thrown = undefined;
+      hasThrown = false;
     },
   };
 }
