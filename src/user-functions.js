@@ -94,9 +94,13 @@ export function createCallbackScope(guard) {
  */
 export function createFunctionsImport(scope) {
   let entries = [null]; // id → { name, safeIntegers, fn } or { name, safeIntegers, start, step, inverse, result }
-  const groups = new Map(); // aggregate group → { value, window }
+  const groups = new Map(); // aggregate group → { value, window }, or `failed`
   const callback = (fn, args) => scope.invoke(fn, undefined, args);
   const fail = (e) => scope.fail(e);
+  // A group whose start, step, inverse or result threw, or whose value was refused, gets no
+  // further call, as in better-sqlite3: SQLite still ends it (xFinal), and a `start` or
+  // `result` run then would replace the exception the caller gets.
+  const failed = Object.freeze({});
 
   function groupOf(entry, group) {
     let state = groups.get(group);
@@ -121,18 +125,23 @@ export function createFunctionsImport(scope) {
     step(id, group, args, inverse, inTransaction) {
       scope.inTransaction = inTransaction;
       const entry = entries[id];
+      if (groups.get(group) === failed) return;
       try {
         const state = groupOf(entry, group);
         const next = callback(inverse ? entry.inverse : entry.step, [state.value, ...decodeArguments(args, entry.safeIntegers)]);
         if (next !== undefined) state.value = next;
       } catch (e) {
-        groups.delete(group);
+        groups.set(group, failed);
         throw fail(e);
       }
     },
     value(id, group, final, inTransaction) {
       scope.inTransaction = inTransaction;
       const entry = entries[id];
+      if (groups.get(group) === failed) {
+        if (final) groups.delete(group);
+        return packResult(null, entry.name);
+      }
       try {
         const state = groupOf(entry, group);
         if (final) {
@@ -143,7 +152,8 @@ export function createFunctionsImport(scope) {
         const value = entry.result ? callback(entry.result, [state.value]) : state.value;
         return packResult(value, entry.name);
       } catch (e) {
-        groups.delete(group);
+        if (final) groups.delete(group);
+        else groups.set(group, failed);
         throw fail(e);
       }
     },

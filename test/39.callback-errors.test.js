@@ -166,3 +166,87 @@ describe('a callback that throws', () => {
     });
   });
 });
+
+describe('an aggregate that failed', () => {
+  // Every call an aggregate's callbacks get, and what the query did.
+  function logged(db, name, options) {
+    const log = [];
+    const wrap = (key) => {
+      const fn = options[key];
+      if (typeof fn === 'function') {
+        options[key] = Object.defineProperty((...args) => {
+          log.push(`${key}(${JSON.stringify(args)})`);
+          return fn(...args);
+        }, 'length', { value: fn.length });
+      }
+    };
+    ['start', 'step', 'inverse', 'result'].forEach(wrap);
+    db.aggregate(name, options);
+    return log;
+  }
+  const outcomeOf = (fn) => {
+    try {
+      return { value: fn() };
+    } catch (e) {
+      return { error: e?.constructor?.name, message: e?.message };
+    }
+  };
+
+  it('is not started again nor asked for its result after its step threw', () => {
+    const out = agree((db) => {
+      db.exec('CREATE TABLE t(g, x); INSERT INTO t VALUES (1, 1), (1, 2), (1, 3), (2, 4)');
+      const log = logged(db, 'collect', {
+        start: () => [],
+        step: (list, x) => {
+          if (x === 2) throw new Error(`step failed on ${x}`);
+          list.push(x);
+        },
+        result: (list) => {
+          if (!list.length) throw new Error('result saw an empty accumulator');
+          return list.length;
+        },
+      });
+      const result = outcomeOf(() => db.prepare('SELECT collect(x) FROM t').get());
+      const grouped = outcomeOf(() => db.prepare('SELECT g, collect(x) FROM t GROUP BY g').all());
+      return { result, grouped, log };
+    });
+    assert.deepEqual(out.result, { error: 'Error', message: 'step failed on 2' });
+    assert.deepEqual(out.log.slice(0, 3), ['start([])', 'step([[],1])', 'step([[1],2])']);
+  });
+
+  it('makes no further call after start, inverse or result threw or result returned an invalid value', () => {
+    agree((db) => {
+      db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3), (4)');
+      const window = 'OVER (ORDER BY x ROWS 1 PRECEDING)';
+      const logs = {
+        start: logged(db, 'bad_start', { start: () => { throw new Error('start'); }, step: (a, x) => a, result: (a) => a }),
+        inverse: logged(db, 'bad_inverse', { start: 0, step: (a, x) => a + x, inverse: () => { throw new Error('inverse'); }, result: (a) => a }),
+        value: logged(db, 'bad_value', { start: 0, step: (a, x) => a + x, inverse: (a, x) => a - x, result: (a) => { if (a > 2) throw new Error('value'); return a; } }),
+        invalid: logged(db, 'bad_return', { start: 0, step: (a, x) => a + x, result: (a) => ({ a }) }),
+        windowInvalid: logged(db, 'bad_window_return', { start: 0, step: (a, x) => a + x, inverse: (a, x) => a - x, result: (a) => (a > 2 ? {} : a) }),
+      };
+      const results = {
+        start: outcomeOf(() => db.prepare('SELECT bad_start(x) FROM t').get()),
+        inverse: outcomeOf(() => db.prepare(`SELECT bad_inverse(x) ${window} FROM t`).all()),
+        value: outcomeOf(() => db.prepare(`SELECT bad_value(x) ${window} FROM t`).all()),
+        invalid: outcomeOf(() => db.prepare('SELECT bad_return(x) FROM t').get()),
+        windowInvalid: outcomeOf(() => db.prepare(`SELECT bad_window_return(x) ${window} FROM t`).all()),
+      };
+      return { results, logs, after: db.prepare('SELECT count(*) FROM t').pluck().get() };
+    });
+  });
+
+  it('whose step threw lets another aggregate\'s later exception be the one thrown, as in better-sqlite3', () => {
+    agree((db) => {
+      db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2), (3)');
+      const log = logged(db, 'fails_step', { start: () => [], step: (l, x) => { if (x === 2) throw new Error('step'); l.push(x); }, result: (l) => l.length });
+      const other = logged(db, 'fails_result', { start: 0, step: (a, x) => a + x, result: () => { throw new Error('result'); } });
+      return {
+        first: outcomeOf(() => db.prepare('SELECT fails_step(x), fails_result(x) FROM t').get()),
+        second: outcomeOf(() => db.prepare('SELECT fails_result(x), fails_step(x) FROM t').get()),
+        log,
+        other,
+      };
+    });
+  });
+});
