@@ -91,7 +91,7 @@ export function tableModule(name, factory) {
 export function createTablesImport(scope) {
   let modules = [null]; // id → { module, safeIntegers: () => the database's default }
   let tables = [null]; // id → a parsed definition with its safeIntegers settled
-  let scans = [null]; // id → { table, iterator, parameters }
+  let scans = [null]; // id → { table, iterator, hidden: the parameters' values for each row }
   const add = (list, item) => list.push(item) - 1;
 
   const functions = {
@@ -117,8 +117,11 @@ export function createTablesImport(scope) {
         const values = decodeArguments(packed, table.safeIntegers);
         // Unconstrained parameters are undefined, in parameter order.
         const parameters = table.parameters.map((_, i) => (given & (1 << i) ? values.shift() : undefined));
+        // Each row gives the parameters back as hidden columns: copies, as better-sqlite3
+        // keeps them, so a generator that changes a Buffer it was given changes no row.
+        const hidden = parameters.map((value) => (ArrayBuffer.isView(value) ? new Uint8Array(value) : value));
         const iterator = scope.invoke(table.rows, undefined, parameters);
-        return add(scans, { table, iterator, parameters });
+        return add(scans, { table, iterator, hidden });
       } catch (e) {
         throw scope.fail(e);
       }
@@ -130,7 +133,7 @@ export function createTablesImport(scope) {
       try {
         const step = scope.invoke(scan.iterator.next, scan.iterator, []);
         if (step.done) return undefined;
-        return packValues([...scan.parameters, ...rowValues(step.value, table)], `Virtual table module "${table.module}" yielded`);
+        return packValues(rowValues(step.value, table, scan.hidden), `Virtual table module "${table.module}" yielded`);
       } catch (e) {
         throw scope.fail(e);
       }
@@ -160,20 +163,24 @@ export function createTablesImport(scope) {
   };
 }
 
-// A yielded row (an array in column order, or an object by column name) as column values.
-function rowValues(row, table) {
+// A yielded row (an array in column order, or an object by column name) as the values of a
+// packed row: the parameters' (`hidden`) first, then each column's, read as better-sqlite3
+// reads them (an array by index).
+function rowValues(row, table, hidden) {
   const { columns, columnIndex, module } = table;
+  const offset = hidden.length;
+  const values = hidden.concat(new Array(columns.length).fill(null));
   if (Array.isArray(row)) {
     if (row.length !== columns.length) throw new TypeError(`Virtual table module "${module}" yielded a row with an incorrect number of columns`);
-    return row;
+    for (let i = 0; i < columns.length; i++) values[offset + i] = row[i];
+    return values;
   }
   if (typeof row !== 'object' || row === null) throw new TypeError(`Virtual table module "${module}" yielded something that isn't a valid row object`);
-  const values = new Array(columns.length).fill(null);
   let count = 0;
   for (const key of Object.keys(row)) {
     const index = columnIndex.get(key);
     if (index === undefined) throw new TypeError(`Virtual table module "${module}" yielded a row with an undeclared column "${key}"`);
-    values[index] = row[key];
+    values[offset + index] = row[key];
     count++;
   }
   if (count !== columns.length) throw new TypeError(`Virtual table module "${module}" yielded a row with missing columns`);

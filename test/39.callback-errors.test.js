@@ -250,3 +250,63 @@ describe('an aggregate that failed', () => {
     });
   });
 });
+
+describe('a Buffer changed mid-query', () => {
+  it('a user function that changes a Buffer it was given changes nothing else', () => {
+    const out = agree((db) => {
+      db.function('scribble', (b) => {
+        b[0] = 0xff;
+        return b;
+      });
+      db.aggregate('scribbles', { start: () => [], step: (list, b) => { b[1] = 0xee; list.push(b); }, result: (list) => Buffer.concat(list) });
+      db.exec("CREATE TABLE blobs(b); INSERT INTO blobs VALUES (x'0102'), (x'0304')");
+      const bound = Buffer.from([1, 2, 3]);
+      return {
+        row: db.prepare('SELECT scribble(@b) AS a, @b AS b, scribble(@b) AS c, hex(@b) AS d').get({ b: bound }),
+        bound: [...bound],
+        stored: db.prepare('SELECT scribble(b) AS s, b FROM blobs').raw().all(),
+        aggregate: db.prepare('SELECT scribbles(b) AS s FROM blobs').get(),
+        after: db.prepare('SELECT hex(b) FROM blobs').pluck().all(),
+      };
+    });
+    assert.deepEqual(out.after, ['0102', '0304']);
+  });
+
+  it('the caller changing a bound Buffer between next() calls does not change what a virtual table reads', () => {
+    agree((db) => {
+      db.table('bytes', { columns: ['i', 'byte'], parameters: ['blob'], *rows(blob) { for (let i = 0; i < blob.length; i++) yield [i, blob[i]]; } });
+      db.function('first_byte', (b) => b[0]);
+      db.exec('CREATE TABLE n(x); INSERT INTO n VALUES (1), (2), (3), (4)');
+      const bound = Buffer.from([1, 2, 3, 4]);
+      const fromTable = [];
+      for (const row of db.prepare('SELECT i, byte, hex(blob) AS h FROM bytes(?)').iterate(bound)) {
+        fromTable.push(row);
+        bound.fill(9);
+      }
+      bound.set([1, 2, 3, 4]);
+      const fromFunction = [];
+      for (const row of db.prepare('SELECT x, first_byte(?) AS f, hex(?) AS h FROM n').iterate(bound, bound)) {
+        fromFunction.push(row);
+        bound.fill(7);
+      }
+      return { fromTable, fromFunction };
+    });
+  });
+
+  it('a generator that changes its Buffer parameter does not change the parameter\'s column', () => {
+    const out = agree((db) => {
+      db.table('changes_it', {
+        columns: ['i'],
+        parameters: ['blob'],
+        *rows(blob) {
+          for (let i = 0; i < 3; i++) {
+            yield [i];
+            blob.fill(i + 7);
+          }
+        },
+      });
+      return db.prepare("SELECT i, hex(blob) AS h, blob FROM changes_it(x'0102')").all();
+    });
+    assert.deepEqual(out.map((row) => row.h), ['0102', '0102', '0102']);
+  });
+});
