@@ -310,3 +310,115 @@ describe('a Buffer changed mid-query', () => {
     assert.deepEqual(out.map((row) => row.h), ['0102', '0102', '0102']);
   });
 });
+
+describe('a JS VFS that misbehaves', () => {
+  // A memory VFS that does, on the next open or the next file call named in `next`, what it says.
+  let next = {};
+  class MisbehavingVfs extends MemoryVfs {
+    name = 'misbehaving';
+    open(path, flags) {
+      const opened = super.open(path, flags);
+      const { file } = opened;
+      for (const method of ['read', 'write', 'size', 'sync', 'lock']) {
+        const own = file[method].bind(file);
+        file[method] = (...args) => {
+          const act = next[method];
+          if (!act) return own(...args);
+          delete next[method];
+          return act(own, ...args);
+        };
+      }
+      const act = next.open;
+      if (!act) return opened;
+      delete next.open;
+      return act(opened);
+    }
+  }
+  registerVfs(new MisbehavingVfs());
+
+  const throwing = (value) => () => {
+    throw value;
+  };
+  const codeGetterThrows = () => ({ get code() { throw new Error('code getter'); } });
+  const primitiveThrows = () => ({ [Symbol.toPrimitive]() { throw new Error('toPrimitive'); } });
+
+  // Runs each case on a database of its own, with `next` set as `run` reaches the VFS: what it
+  // threw (a SqliteError's code) and whether the connection answered afterwards.
+  function eachOnItsOwn(cases, run) {
+    const seen = {};
+    for (const [label, [act, ...rest]] of Object.entries(cases)) {
+      MemoryVfs.files.delete('misbehaving-main.db');
+      MemoryVfs.files.delete('misbehaving-other.db');
+      const db = new Database('misbehaving-main.db', { vfs: 'misbehaving' });
+      let result;
+      try {
+        db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+        result = run(db, act, ...rest);
+      } catch (e) {
+        result = e instanceof SqliteError ? e.code : describeThrown(e);
+      }
+      next = {};
+      let then;
+      try {
+        then = db.prepare('SELECT count(*) FROM t WHERE x = 1').pluck().get();
+      } catch (e) {
+        then = describeThrown(e);
+      }
+      seen[label] = { result, then };
+      db.close();
+    }
+    return seen;
+  }
+
+  it('an open that returns something malformed or throws something odd is CANTOPEN', () => {
+    const opens = {
+      'returns nothing': () => undefined,
+      'returns no file': () => ({ flags: 0 }),
+      'returns a null file': (opened) => ({ ...opened, file: null }),
+      'returns flags that cannot be a number': (opened) => ({ file: opened.file, flags: primitiveThrows() }),
+      'returns flags that are not a number': (opened) => ({ file: opened.file, flags: 'read-write' }),
+      'has a flags getter that throws': (opened) => ({ file: opened.file, get flags() { throw new Error('flags'); } }),
+      'returns a file whose sharedMemory getter throws': (opened) => ({ file: Object.defineProperty(opened.file, 'sharedMemory', { get() { throw new Error('shm'); } }), flags: opened.flags }),
+      'is a proxy that throws on every trap': () => hostile(),
+      'throws an object whose code getter throws': throwing(codeGetterThrows()),
+      'throws a proxy that throws on every trap': throwing(hostile()),
+      'throws code 0': throwing({ code: 0 }),
+      'throws null': throwing(null),
+    };
+    const seen = eachOnItsOwn(Object.fromEntries(Object.entries(opens).map(([label, act]) => [label, [act]])), (db, act) => {
+      next = { open: act };
+      db.exec("ATTACH 'misbehaving-other.db' AS other");
+      return 'attached';
+    });
+    for (const [label, result] of Object.entries(seen)) assert.deepEqual(result, { result: 'SQLITE_CANTOPEN', then: 1 }, label);
+  });
+
+  it('file calls that throw something odd or return what cannot be lowered get their IOERR code', () => {
+    // A read that gives a real Uint8Array whose getters each throw from their second use on.
+    const lyingBytes = (own, offset, length) => {
+      const bytes = own(offset, length);
+      for (const key of ['byteLength', 'byteOffset', 'buffer', 'length']) {
+        const real = bytes[key];
+        let uses = 0;
+        Object.defineProperty(bytes, key, { get() { if (uses++) throw new Error(key); return real; } });
+      }
+      return bytes;
+    };
+    const calls = {
+      'write throws an object whose code getter throws': [throwing(codeGetterThrows()), 'write', 'INSERT INTO t VALUES (2)', 'SQLITE_IOERR_WRITE'],
+      'write throws a proxy': [throwing(hostile()), 'write', 'INSERT INTO t VALUES (2)', 'SQLITE_IOERR_WRITE'],
+      'write throws code 0': [throwing({ code: 0 }), 'write', 'INSERT INTO t VALUES (2)', 'SQLITE_IOERR_WRITE'],
+      'size gives what BigInt refuses': [() => primitiveThrows(), 'size', 'SELECT count(*) FROM t', 'SQLITE_IOERR_FSTAT'],
+      'size gives a negative size': [() => -1, 'size', 'SELECT count(*) FROM t', 'SQLITE_IOERR_FSTAT'],
+      'read gives bytes whose getters throw when read again': [lyingBytes, 'read', 'SELECT count(*) FROM t', 'ran'],
+      'read gives a proxy': [() => hostile(), 'read', 'SELECT count(*) FROM t', 'SQLITE_IOERR_READ'],
+    };
+    const seen = eachOnItsOwn(calls, (db, act, method, sql) => {
+      db.exec('PRAGMA cache_size = 0'); // so that reads reach the VFS
+      next = { [method]: act };
+      db.exec(sql);
+      return 'ran';
+    });
+    for (const [label, [, , , code]] of Object.entries(calls)) assert.deepEqual(seen[label], { result: code, then: 1 }, label);
+  });
+});

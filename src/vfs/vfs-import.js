@@ -74,13 +74,26 @@ function sleepMs(ms) {
   while (Date.now() < end);
 }
 
-// Bytes a VFS read returned, as a Uint8Array of at most `length` bytes.
+// Bytes a VFS read returned, as a Uint8Array of at most `length` bytes. Always a view of our
+// own making: jco reads its properties again as it copies them into the guest, and a VFS's
+// own object could answer differently then.
 function readResult(data, length) {
   if (!ArrayBuffer.isView(data)) {
     throw new TypeError(`Expected the VFS read to return a Uint8Array, got ${data === null ? 'null' : typeof data}`);
   }
-  const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return bytes.byteLength > length ? bytes.subarray(0, length) : bytes;
+}
+
+// The code a VFS's exception carries, if it is one a failure may have (its primary code not
+// SQLITE_OK): anything the exception does when asked stays here.
+function codeOf(error) {
+  try {
+    const code = error?.code;
+    return Number.isInteger(code) && code > 0 && code <= 0x7fffffff && (code & 0xff) !== 0 ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -93,8 +106,9 @@ export function createVfsImport() {
   const freeIds = [];
   let lastFailure = null; // { code, error }: the VFS exception behind the last error code
 
+  // Never throws: what a VFS threw must not unwind through the guest.
   function failure(error, fallback) {
-    const code = Number.isInteger(error?.code) ? error.code : fallback;
+    const code = codeOf(error) ?? fallback;
     lastFailure = { code, error };
     return { payload: code };
   }
@@ -102,15 +116,30 @@ export function createVfsImport() {
   const functions = {
     open(vfsName, path, flags) {
       const vfs = vfsNamed(vfsName);
-      let opened;
+      let file;
+      let openFlags;
+      let sharedMemory;
       try {
-        opened = vfs.open(path ?? null, flags);
+        const opened = vfs.open(path ?? null, flags);
+        if (typeof opened !== 'object' || opened === null) throw new TypeError('Expected the VFS open to return { file, flags }');
+        file = opened.file;
+        if (typeof file !== 'object' || file === null) throw new TypeError('Expected the VFS open to return a file object');
+        openFlags = opened.flags ?? flags;
+        if (!Number.isInteger(openFlags) || openFlags < -0x80000000 || openFlags > 0x7fffffff) {
+          throw new TypeError('Expected the VFS open to return flags as an integer');
+        }
+        sharedMemory = Boolean(file.sharedMemory);
       } catch (e) {
+        try {
+          file?.close?.();
+        } catch {
+          // A file opened but described badly is let go of; its own failure is no news.
+        }
         throw failure(e, SQLITE_CANTOPEN);
       }
       const id = freeIds.pop() ?? files.length;
-      files[id] = opened.file;
-      return { file: id, openFlags: opened.flags ?? flags, sharedMemory: Boolean(opened.file.sharedMemory) };
+      files[id] = file;
+      return { file: id, openFlags, sharedMemory };
     },
     close(id) {
       const file = files[id];
@@ -152,7 +181,9 @@ export function createVfsImport() {
     },
     fileSize(id) {
       try {
-        return BigInt(files[id].size());
+        const size = BigInt(files[id].size());
+        if (size < 0n) throw new RangeError('Expected the VFS size to be at least 0');
+        return size;
       } catch (e) {
         throw failure(e, IOERR.size);
       }
