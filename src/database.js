@@ -288,7 +288,11 @@ class Database {
       const { statement, info } = prepared;
       try {
         this.#state.verbose(statement.expandedSql(undefined));
-        this.#state.hot.run(prepared.address, undefined, false);
+        // To its end, as sqlite3_exec steps (run() stops at a query's first row).
+        let batch;
+        do batch = this.#state.hot.stepMany(prepared.address, undefined, 256, 0, false);
+        while (!batch.done && !batch.failure);
+        if (batch.failure) throw batch.failure;
       } catch (e) {
         throw toSqliteError(e, this.#failureOf);
       } finally {

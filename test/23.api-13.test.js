@@ -249,3 +249,45 @@ describe('a closed database', () => {
     assert.deepEqual(ours.shape.keys, ['database']);
   });
 });
+
+describe('stmt.run()', () => {
+  it('steps once, as better-sqlite3 does: a query stops at its first row, a change with RETURNING is whole', () => {
+    const ours = agree((db) => {
+      const calls = [];
+      db.function('seen', (x) => {
+        calls.push(x);
+        if (x === 2) throw new Error('row 2');
+        return x;
+      });
+      db.exec('CREATE TABLE t(a INTEGER PRIMARY KEY, b)');
+      return {
+        query: outcome(() => db.prepare('SELECT seen(value) FROM json_each(\'[1,2,3]\')').run()),
+        calls,
+        returning: outcome(() => db.prepare('INSERT INTO t(b) VALUES (1), (2), (3) RETURNING a').run()),
+        rows: db.prepare('SELECT count(*) FROM t').pluck().get(),
+        upsert: outcome(() => db.prepare('UPDATE t SET b = b + 1 RETURNING b').run()),
+        sum: db.prepare('SELECT sum(b) FROM t').pluck().get(),
+      };
+    });
+    assert.deepEqual(ours.calls, [1]);
+    assert.equal(ours.rows, 3);
+    assert.equal(ours.sum, 9);
+  });
+});
+
+describe('db.exec() with a verbose logger', () => {
+  it('runs each statement to its end, as sqlite3_exec does', () => {
+    const ours = agree((db) => {
+      const heard = [];
+      const logged = new (db.constructor)(':memory:', { verbose: (sql) => heard.push(sql) });
+      const calls = [];
+      logged.function('seen', (x) => (calls.push(x), x));
+      logged.exec("SELECT seen(value) FROM json_each('[1,2,3]'); SELECT seen(4)");
+      const failed = outcome(() => logged.exec("SELECT seen(value) / (value - 2) FROM json_each('[1,2,3]'); SELECT abs(-9223372036854775807 - 1)"));
+      logged.close();
+      return { calls, heard, failed };
+    });
+    assert.deepEqual(ours.calls, [1, 2, 3, 4, 1, 2, 3]);
+    assert.deepEqual(ours.failed, { error: 'SqliteError', message: 'integer overflow', code: 'SQLITE_ERROR' });
+  });
+});

@@ -69,16 +69,18 @@ bool Statement::run(std::optional<HostBytes> parameters, RunResult& result, Erro
   // sqlite3_changes64 keeps the count of the last INSERT/UPDATE/DELETE; a statement that
   // changes nothing must report 0, which the total count tells.
   int64_t total_before = sqlite3_total_changes64(db);
-  int rc;
-  while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {}
-  if (rc != SQLITE_DONE) {
+  // One step, as better-sqlite3's run() takes: a change (RETURNING included) is done in it,
+  // and a query stops at its first row, so later rows' functions never run.
+  int rc = sqlite3_step(stmt_);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
     error = error_from(db);
     sqlite3_reset(stmt_);
     return false;
   }
+  // A RETURNING statement counts its changes when it is reset.
+  sqlite3_reset(stmt_);
   result.changes = sqlite3_total_changes64(db) != total_before ? sqlite3_changes64(db) : 0;
   result.last_insert_rowid = sqlite3_last_insert_rowid(db);
-  sqlite3_reset(stmt_);
   return true;
 }
 
