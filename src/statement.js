@@ -253,6 +253,7 @@ export class Statement {
   // The checks before an execution, in better-sqlite3's order (its errors are the same).
   #usable() {
     if (!this.#state.open) throw new TypeError('The database connection is not open');
+    if (this.#state.guard.dead) throw this.#state.guard.dead;
     if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
     if (this.#busy) throw new TypeError('This statement is busy executing a query');
   }
