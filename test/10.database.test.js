@@ -64,6 +64,9 @@ describe('new Database()', () => {
     for (const filename of [5, {}, [], true, 1n, Symbol('x')]) {
       const ours = outcome(() => new Database(filename));
       assert.deepEqual(ours, { error: { type: 'TypeError', message: 'Expected first argument to be a string', code: undefined } });
+      // better-sqlite3 13 opens a number as a file descriptor (with a journalFd); ours refuses
+      // it, as 12.9 does.
+      if (typeof filename === 'number' && typeof NativeDatabase.prototype.explain === 'function') continue;
       assert.deepEqual(ours, outcome(() => new NativeDatabase(filename)));
     }
   });
