@@ -96,6 +96,9 @@ class Database {
       throw e instanceof VfsError ? sqliteError(e.message, e.code, e) : e;
     }
     try {
+      // Compiling may have outlasted the acquisition, and a VFS whose contexts take turns (opfs)
+      // may have lost its turn meanwhile: the Database is handed over with it, in this task.
+      if (lease) await vfs.turn?.(filename, options?.timeout ?? 5000);
       const db = new Database(filenameOrImage, options);
       db.#collectable.lease = lease;
       return db;

@@ -33,6 +33,21 @@ class Unlocked {
 }
 
 /** A failure with the SQLite result code (extended where one fits) the vfs import should return. */
+// Work a VFS waits for that only this thread's event loop can finish (the opfs VFS getting its
+// turn with a database back from another tab). A synchronous sleep meanwhile would only burn
+// the time it waits for, so xSleep returns at once while any is pending, and SQLite's busy
+// handler gives up quickly: the caller gets SQLITE_BUSY and retries after yielding.
+let asyncWaits = 0;
+
+/** Counts one wait in (`+1`) or out (`-1`). */
+export function countAsyncWait(delta) {
+  asyncWaits += delta;
+}
+
+export function asyncWaitPending() {
+  return asyncWaits > 0;
+}
+
 export class VfsError extends Error {
   constructor(code, message, options) {
     super(message, options);

@@ -12,17 +12,25 @@
 // empty files stay beside the database: removing them on close would cost the next open a
 // round trip to create them again, and would race with another Worker's open.
 //
-// A sync access handle is exclusive across the origin: while this Worker holds a database,
-// another Worker or tab waits for it (polling, up to its timeout) and then gets SQLITE_BUSY.
+// A sync access handle is exclusive across the origin, so Workers and tabs that keep one
+// database open take turns with its handles, a transaction at a time (OpfsGroup): the Worker
+// whose turn it is holds the handles and a Web Lock named after the database; one that needs
+// the database asks for the lock and says so on a BroadcastChannel, and the holder lets go as
+// soon as none of its connections holds a SQLite lock (between tasks, never inside a call).
+// Taking the turn back is async, and SQLite's xLock is not: a connection whose Worker lacks the
+// turn gets SQLITE_BUSY at once while the turn is fetched, and the caller retries after
+// yielding (the Worker API waits for the turn before each call, up to the `timeout`). A
+// Worker keeps its turn while nobody else asks, so one tab alone pays nothing per transaction.
 // Closing lets go of the handles at once, so the file can be removed or opened elsewhere
 // right after. Connections within a Worker share the handles and lock each other in memory
 // (locks.js), and can use WAL with an in-memory wal-index (shared-memory.js), as the memory
-// VFS does.
+// VFS does; a Worker using WAL keeps its turn (the index lives in its memory), and another
+// context gets SQLITE_BUSY saying so.
 
-import { Vfs, VfsFile, VfsError } from './base.js';
+import { Vfs, VfsFile, VfsError, countAsyncWait } from './base.js';
 import { FileLock } from './locks.js';
 import { MemoryVfs } from './memory.js';
-import { SharedMemory } from './shared-memory.js';
+import { SharedMemory, sharedMemoryInUse } from './shared-memory.js';
 import {
   SQLITE_BUSY,
   SQLITE_CANTOPEN,
@@ -34,6 +42,7 @@ import {
   SQLITE_IOERR_READ,
   SQLITE_IOERR_TRUNCATE,
   SQLITE_IOERR_WRITE,
+  SQLITE_LOCK_NONE,
   SQLITE_LOCK_SHARED,
   SQLITE_OPEN_CREATE,
   SQLITE_OPEN_DELETEONCLOSE,
@@ -46,6 +55,16 @@ import {
 // The files SQLite opens beside a database, besides temporary ones.
 const companions = ['', '-journal', '-wal'];
 const retryMs = 50;
+// Turns: the Web Lock a database's holder keeps, and the channel on which contexts ask for it.
+// Messages carry the protocol version; a context of another version is not understood, and
+// waits out its timeout with a clear error rather than hang.
+const PROTOCOL = 1;
+const lockName = (path) => `sqlite-component/opfs:${path}`;
+const channelName = 'sqlite-component/opfs';
+const askAgainMs = 250; // a holder that took the lock just before we asked did not hear us
+// A turn just taken is kept until a SQLite lock has come and gone in it, or this long: else two
+// contexts that both want the database could hand it back and forth without using it.
+const graceMs = 100;
 
 /** Whether this context can use the opfs VFS: a dedicated Worker of a secure page. */
 export function opfsAvailable() {
@@ -56,7 +75,6 @@ export function opfsAvailable() {
 export class OpfsVfs extends Vfs {
   name = 'opfs';
   #groups = new Map(); // database path → { users, files: Map<path, OpfsStore> }
-  #opening = new Map(); // database path → Promise<group>: concurrent opens share one acquisition
   #root = null; // Promise of the OPFS root directory
   #fileHandles = new Map(); // path → FileSystemFileHandle, so a reopen makes one round trip
   #stores = new Map(); // path of any held file → OpfsStore
@@ -80,8 +98,8 @@ export class OpfsVfs extends Vfs {
   }
 
   /**
-   * Obtains the access handles of database `filename` and its journals, waiting up to
-   * `options.timeout` ms (default 5000) while another Worker or tab holds them.
+   * Obtains the turn with database `filename` (its access handles), waiting up to
+   * `options.timeout` ms (default 5000) while another Worker or tab has it.
    */
   async acquire(filename, options) {
     if (!opfsAvailable()) {
@@ -89,12 +107,19 @@ export class OpfsVfs extends Vfs {
         + 'in a page, use openDatabase() from the Worker API');
     }
     const path = this.fullPathname(filename);
+    const { readonly = false, fileMustExist = false, timeout = 5000 } = options;
     let group = this.#groups.get(path);
     if (!group) {
-      const opening = this.#opening.get(path);
-      group = await (opening ?? this.#openGroup(path, options));
+      group = new OpfsGroup(this, path, { readonly, fileMustExist, timeout });
+      this.#groups.set(path, group);
     }
     group.users++;
+    try {
+      await group.turn(Date.now() + timeout);
+    } catch (e) {
+      this.#leave(group);
+      throw e;
+    }
     let released = false;
     return {
       release: () => {
@@ -105,38 +130,68 @@ export class OpfsVfs extends Vfs {
     };
   }
 
-  #openGroup(path, { readonly = false, fileMustExist = false, timeout = 5000 }) {
-    const promise = this.#openHandles(path, { readonly, fileMustExist, deadline: Date.now() + timeout });
-    this.#opening.set(path, promise);
-    const forget = () => this.#opening.delete(path);
-    promise.then(forget, forget);
-    return promise;
+  /** Waits (up to `timeout` ms) until this Worker has the turn with database `filename`. */
+  turn(filename, timeout = 5000) {
+    const group = this.#groups.get(this.fullPathname(filename));
+    return group ? group.turn(Date.now() + timeout) : Promise.resolve();
   }
 
-  async #openHandles(path, { readonly, fileMustExist, deadline }) {
-    // The three handles are obtained side by side (each is a round trip to the browser), all
-    // or none: holding some while waiting for the rest could deadlock two contexts.
-    let stores;
+  // Another context asks for a database this Worker may hold.
+  #heard({ data }) {
+    if (data?.v !== PROTOCOL) return;
+    if (data.want) this.#groups.get(data.want)?.wanted();
+    else if (data.wal) this.#groups.get(data.wal)?.heldForWal();
+  }
+
+  #channel = null;
+  /** Tells the other contexts of the origin (created on first use). */
+  tell(message) {
+    this.#listen();
+    this.#channel?.postMessage({ v: PROTOCOL, ...message });
+  }
+
+  #listen() {
+    if (this.#channel || typeof BroadcastChannel !== 'function') return;
+    this.#channel = new BroadcastChannel(channelName);
+    this.#channel.onmessage = (event) => this.#heard(event);
+  }
+
+  /**
+   * The access handles of the database at `path` and its journals, obtained side by side (each
+   * is a round trip to the browser), all or none: holding some while waiting for the rest
+   * could deadlock two contexts. A context that holds them without the Web Lock (another
+   * version of this package) is waited for, up to `deadline`.
+   */
+  async openStores(path, { readonly, fileMustExist }, deadline) {
     for (;;) {
       const settled = await Promise.allSettled(companions.map(async (suffix) => {
         const create = !readonly && (suffix !== '' || !fileMustExist);
         const access = await this.#syncHandle(path + suffix, { create, optional: suffix !== '' });
-        return access && new OpfsStore(path + suffix, access, suffix === '', suffix === '-wal');
+        return access && { path: path + suffix, access };
       }));
-      stores = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
+      const opened = settled.filter((r) => r.status === 'fulfilled' && r.value).map((r) => r.value);
       const failed = settled.find((r) => r.status === 'rejected');
-      if (!failed) break;
-      for (const store of stores) store.access.close();
+      if (!failed) return opened;
+      for (const { access } of opened) access.close();
       if (failed.reason?.name !== 'NoModificationAllowedError') throw failed.reason;
       if (Date.now() >= deadline) {
         throw new VfsError(SQLITE_BUSY, `database is locked: ${path} is open in another Worker or tab`, { cause: failed.reason });
       }
       await new Promise((resolve) => setTimeout(resolve, retryMs));
     }
-    const group = new OpfsGroup(path, stores);
-    this.#groups.set(path, group);
-    for (const store of stores) this.#stores.set(store.path, store);
-    return group;
+  }
+
+  /** Registers the stores of a group's files (each file is one OpfsStore for the group's life). */
+  holdStores(group, opened) {
+    for (const { path, access } of opened) {
+      let store = this.#stores.get(path);
+      if (!store) {
+        store = new OpfsStore(path, group, path === group.path, path.endsWith('-wal'));
+        this.#stores.set(path, store);
+        group.files.set(path, store);
+      }
+      store.hold(access);
+    }
   }
 
   // The sync access handle of file `path`; null for an `optional` one (a journal) that does
@@ -186,15 +241,8 @@ export class OpfsVfs extends Vfs {
   // contexts can have the database.
   #leave(group) {
     if (--group.users > 0) return;
-    try {
-      group.flush();
-    } catch {
-      // SQLite heard of this failure when it closed the file; nothing is left to tell.
-    }
-    for (const [name, store] of group.files) {
-      this.#stores.delete(name);
-      store.access.close();
-    }
+    group.end();
+    for (const name of group.files.keys()) this.#stores.delete(name);
     this.#groups.delete(group.path);
   }
 
@@ -265,16 +313,172 @@ function writeAll(access, data, at) {
   }
 }
 
-/** The files of one database held open in this Worker, and their unwritten runs. */
+/**
+ * One database in this Worker: its files, their unwritten runs, and this Worker's turn with
+ * them across the origin — held (the handles open and the Web Lock kept) or not.
+ */
 class OpfsGroup {
   users = 0;
   runs = []; // { store, start, bytes, length }, in the order they were made
   pendingBytes = 0;
+  files = new Map(); // path → OpfsStore
+  #vfs;
+  #options;
+  #held = false;
+  #letGo = null; // ends the Web Lock's hold
+  #fetching = null; // the turn being fetched
+  #inTurn = false; // a connection here holds a SQLite lock: the turn stays
+  #wanted = false; // another context asked for the turn
+  #unused = false; // the turn was just taken and no SQLite lock has been held in it yet
+  #walElsewhere = false; // the holder answered that it keeps its turn for WAL
+  #ended = false;
 
-  constructor(path, stores) {
+  constructor(vfs, path, options) {
+    this.#vfs = vfs;
     this.path = path; // the database's
-    this.files = new Map(stores.map((store) => [store.path, store]));
-    for (const store of stores) store.group = this;
+    this.#options = options;
+  }
+
+  /** The lock under connections' FileLock: SHARED is granted only with the turn (see locks.js). */
+  systemLock = {
+    lock: (level) => level !== SQLITE_LOCK_SHARED || this.#takeTurnNow(),
+    unlock: (level) => {
+      if (level === SQLITE_LOCK_NONE) this.#turnEnded();
+    },
+    checkReserved: () => false, // with the turn, nobody elsewhere writes; without, nobody here reads
+  };
+
+  /** Resolves once this Worker has the turn; SQLITE_BUSY after `deadline`. */
+  turn(deadline) {
+    if (this.#held) return Promise.resolve();
+    this.#fetching ??= this.#fetch(deadline).finally(() => {
+      this.#fetching = null;
+    });
+    return this.#fetching;
+  }
+
+  // Asks the holder to let go (now, and again while waiting: a holder that took the lock just
+  // before the first ask did not hear it), takes the Web Lock, then the handles.
+  async #fetch(deadline) {
+    countAsyncWait(1);
+    const ask = () => this.#vfs.tell({ want: this.path });
+    ask();
+    const asking = setInterval(ask, askAgainMs);
+    try {
+      await new Promise((resolve, reject) => {
+        const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        navigator.locks.request(lockName(this.path), { signal }, async () => {
+          let opened = [];
+          try {
+            if (!this.#ended) opened = await this.#vfs.openStores(this.path, this.#options, deadline);
+          } catch (e) {
+            reject(e);
+            return undefined; // the lock goes with the failure
+          }
+          if (this.#ended) {
+            for (const { access } of opened) access.close();
+            resolve();
+            return undefined;
+          }
+          this.#vfs.holdStores(this, opened);
+          this.#held = true;
+          this.#wanted = false;
+          this.#unused = true;
+          setTimeout(() => {
+            this.#unused = false;
+            this.#releaseIfIdle();
+          }, graceMs);
+          const kept = new Promise((end) => (this.#letGo = end));
+          resolve();
+          this.#askedMeanwhile();
+          return kept;
+        }).catch((e) => reject(e?.name === 'TimeoutError' || e?.name === 'AbortError' ? this.#busy(e) : e));
+      });
+    } finally {
+      clearInterval(asking);
+      countAsyncWait(-1);
+    }
+  }
+
+  async #askedMeanwhile() {
+    try {
+      const { pending } = await navigator.locks.query();
+      if (pending.some((lock) => lock.name === lockName(this.path))) this.wanted();
+    } catch {
+      // Without the query, a waiter's next ask tells us.
+    }
+  }
+
+  #busy(cause) {
+    const why = this.#walElsewhere
+      ? 'is in WAL mode in another Worker or tab, and WAL works within one Worker (PRAGMA journal_mode=DELETE there)'
+      : 'is in use in another Worker or tab';
+    return new VfsError(SQLITE_BUSY, `database is locked: ${this.path} ${why}`, { cause });
+  }
+
+  // SQLite asks for SHARED: granted with the turn; without it, the turn is fetched and
+  // SQLite hears BUSY (its busy handler does not wait: see countAsyncWait).
+  #takeTurnNow() {
+    if (this.#held) {
+      this.#inTurn = true;
+      this.#unused = false;
+      return true;
+    }
+    this.turn(Date.now() + this.#options.timeout).catch(() => {});
+    throw this.#busy(undefined);
+  }
+
+  // Every connection here is at NONE. If another context asked, let go once this task ends:
+  // the rest of a synchronous call keeps the turn it started with.
+  #turnEnded() {
+    this.#inTurn = false;
+    if (this.#wanted) setTimeout(() => this.#releaseIfIdle(), 0);
+  }
+
+  /** Another context asked for the turn. */
+  wanted() {
+    if (!this.#held) return;
+    if (sharedMemoryInUse(this.files.get(this.path))) {
+      this.#vfs.tell({ wal: this.path });
+      return;
+    }
+    this.#wanted = true;
+    this.#releaseIfIdle();
+  }
+
+  heldForWal() {
+    this.#walElsewhere = true;
+  }
+
+  #releaseIfIdle() {
+    if (!this.#held || this.#inTurn || this.#unused || !this.#wanted) return;
+    try {
+      this.flush(); // nothing is pending outside a transaction, but never drop a run
+    } catch {
+      return;
+    }
+    this.#letGoOfHandles();
+  }
+
+  #letGoOfHandles() {
+    for (const store of this.files.values()) store.release();
+    this.#held = false;
+    this.#wanted = false;
+    const letGo = this.#letGo;
+    this.#letGo = null;
+    letGo?.();
+  }
+
+  /** The last user closed: what is pending is written, and the handles and turn let go. */
+  end() {
+    this.#ended = true;
+    if (!this.#held) return;
+    try {
+      this.flush();
+    } catch {
+      // SQLite heard of this failure when it closed the file; nothing is left to tell.
+    }
+    this.#letGoOfHandles();
   }
 
   /** Writes the runs in order; on a failure, drops the rest and throws. */
@@ -294,23 +498,38 @@ class OpfsGroup {
   }
 }
 
-/** One OPFS file held open by its sync access handle, with what SQLite believes of it. */
+/** One OPFS file of a database, with what SQLite believes of it; its handle while the turn lasts. */
 class OpfsStore {
-  group = null;
+  access = null; // the sync access handle, while this Worker has the turn
+  size = 0;
+  exists;
 
-  constructor(path, access, database, writeThrough) {
+  constructor(path, group, database, writeThrough) {
     this.path = path;
-    this.access = access;
+    this.group = group;
     this.database = database;
     this.writeThrough = writeThrough;
-    // Only this Worker writes the file while it holds the handle, so the size is kept here:
-    // every call on a handle costs, and SQLite asks for the size often.
+    this.exists = database;
+  }
+
+  // Only this Worker writes the file while it holds the handle, so the size is kept here:
+  // every call on a handle costs, and SQLite asks for the size often. Another context may
+  // have changed it while the turn was away.
+  hold(access) {
+    this.access = access;
     this.size = access.getSize();
-    this.exists = database || this.size > 0;
+    this.exists = this.database || this.size > 0;
+  }
+
+  release() {
+    this.access?.close();
+    this.access = null;
   }
 
   /** Fills `buffer` (no longer than the file from `offset`) from the file and the runs over it. */
   read(buffer, offset) {
+    // Without the turn (SQLite peeks at the header when it opens), nothing: a short read.
+    if (this.access === null) return 0;
     let read = buffer.length ? this.access.read(buffer, { at: offset }) : 0;
     const end = offset + buffer.length;
     for (const run of this.group.runs) {
@@ -386,8 +605,8 @@ class OpfsFile extends VfsFile {
 
   constructor(store, readonly, mainDatabase, onClose) {
     // Connections of this Worker exclude each other by the store's identity; other contexts
-    // are kept out by the handle itself.
-    super(mainDatabase ? new FileLock(store) : null, mainDatabase ? new SharedMemory(store) : null);
+    // are kept out by the turn (OpfsGroup), which the first SHARED lock here needs.
+    super(mainDatabase ? new FileLock(store, () => store.group.systemLock) : null, mainDatabase ? new SharedMemory(store) : null);
     this.path = store.path;
     this.#store = store;
     this.#readonly = readonly;

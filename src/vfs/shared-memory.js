@@ -11,6 +11,11 @@ import { SQLITE_SHM_EXCLUSIVE, SQLITE_SHM_LOCK } from './constants.js';
 // database identity → { regions: Uint8Array[], users: Set<SharedMemory> }
 const indexes = new Map();
 
+/** Whether some connection of this thread has the wal-index of `key` mapped. */
+export function sharedMemoryInUse(key) {
+  return indexes.has(key);
+}
+
 /** One connection's hold on the shared memory of the database known as `key`. */
 export class SharedMemory {
   #key;

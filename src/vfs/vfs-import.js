@@ -22,6 +22,7 @@ import {
   SQLITE_IOERR_UNLOCK,
   SQLITE_IOERR_WRITE,
 } from './constants.js';
+import { asyncWaitPending } from './base.js';
 
 // The code each method reports when the VFS throws something that carries none.
 const IOERR = {
@@ -59,6 +60,7 @@ function vfsNamed(name) {
 // the clock is watched instead. Made on first use, so importing the package never needs one.
 let sleepCell;
 function sleepMs(ms) {
+  if (asyncWaitPending()) return;
   if (sleepCell === undefined) {
     sleepCell = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
   }

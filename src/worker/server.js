@@ -13,10 +13,13 @@
 // `params` is the argument list of the synchronous call; `modes` is
 // { pluck, raw, expand, safeIntegers }. Values cross by structured clone, which keeps
 // BigInt, Uint8Array, null and ±Infinity as they are.
-import { Database } from '../browser.js';
+// From the portable core, not the browser entry (which re-exports this file): the entry that
+// starts a Worker sets up the loader and the browser's VFSes.
+import { Database, findVfs } from '../portable.js';
 
 export function serveDatabases(scope) {
   const databases = new Map();
+  const timeouts = new Map(); // db → its `timeout` option: how long a call waits for its turn
   const statements = new Map(); // st → { db, statement }
   const iterators = new Map(); // it → { db, iterator }
   let nextHandle = 1;
@@ -26,6 +29,10 @@ export function serveDatabases(scope) {
     if (!db) throw new TypeError('The database connection is not open');
     return db;
   };
+  // A VFS whose Workers take turns with a database (opfs) has this Worker wait for its turn
+  // before a call, so a call runs whole within it: the caller never sees another tab's turn,
+  // only SQLITE_BUSY after `timeout`, as with a native busy timeout.
+  const turn = (db) => (db.open ? findVfs(db.vfs)?.turn?.(db.name, timeouts.get(db)) : undefined);
   const statement = (handle) => {
     const entry = statements.get(handle);
     if (!entry || !entry.db.open) throw new TypeError('The statement or its database is closed');
@@ -47,6 +54,7 @@ export function serveDatabases(scope) {
       const db = await Database.open(filename, options);
       const handle = nextHandle++;
       databases.set(handle, db);
+      timeouts.set(db, options?.timeout ?? 5000);
       return { db: handle, name: db.name, vfs: db.vfs };
     },
     close(handle) {
@@ -118,10 +126,20 @@ export function serveDatabases(scope) {
     },
   };
 
+  // The database a call works on, by its first argument: a db, st or it handle.
+  const databaseOf = (op, handle) => {
+    if (op === 'open' || op === 'close' || op === 'finalize') return undefined;
+    if (op === 'next' || op === 'return') return iterators.get(handle)?.db;
+    if (['run', 'get', 'all', 'iterate'].includes(op)) return statements.get(handle)?.db;
+    return databases.get(handle);
+  };
+
   scope.addEventListener('message', async ({ data }) => {
     const { id, op, args } = data ?? {};
     try {
       if (!Object.hasOwn(ops, op)) throw new TypeError(`Unknown Worker API operation: ${String(op)}`);
+      const db = databaseOf(op, args?.[0]);
+      if (db) await turn(db);
       scope.postMessage({ id, result: await ops[op](...(args ?? [])) });
     } catch (e) {
       scope.postMessage({ id, error: errorRecord(e) });
