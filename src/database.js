@@ -150,6 +150,8 @@ class Database {
     if (!anonymous && !image && !filename.startsWith('file:') && !findVfs(vfs).directoryExists(filename)) {
       throw new TypeError('Cannot open database because the directory does not exist');
     }
+    const unopenable = anonymous || image ? null : findVfs(vfs).unopenableReason?.(filename);
+    if (unopenable) throw sqliteError(`unable to open database file: ${unopenable}`, 14); // SQLITE_CANTOPEN
 
     // Open, each database in an instance of its own (one a closed Database handed back, or new).
     const flags = readonly && !image

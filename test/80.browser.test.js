@@ -364,6 +364,7 @@ describe('browser: opfs VFS', () => {
       out.leavesRoot = await attempt(() => lib.Database.open('../x.db', { vfs: 'opfs' }));
       out.missing = await attempt(() => lib.Database.open('missing.db', { vfs: 'opfs', fileMustExist: true }));
       out.withoutOpen = await attempt(() => new lib.Database('never-acquired.db', { vfs: 'opfs' }));
+      out.badName = await attempt(() => lib.Database.open('back\\\\slash.db', { vfs: 'opfs' }));
       const db = await lib.Database.open('bad-input.db', { vfs: 'opfs' });
       out.attachUnopened = await attempt(() => db.exec("ATTACH 'other.db' AS other"));
       db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
@@ -381,6 +382,10 @@ describe('browser: opfs VFS', () => {
     assert.deepEqual(result.missing.slice(0, 2), ['SqliteError', 'SQLITE_CANTOPEN']);
     assert.match(result.missing[2], /\/missing\.db does not exist/);
     assert.deepEqual(result.withoutOpen.slice(0, 2), ['SqliteError', 'SQLITE_CANTOPEN']);
+    // The reason is in the message, not only in its cause.
+    assert.match(result.withoutOpen[2], /^unable to open database file: \/never-acquired\.db is not open in this Worker: open an OPFS database with await Database\.open/);
+    assert.deepEqual(result.badName.slice(0, 2), ['SqliteError', 'SQLITE_CANTOPEN']);
+    assert.match(result.badName[2], /back\\slash\.db/);
     assert.deepEqual(result.attachUnopened.slice(0, 2), ['SqliteError', 'SQLITE_CANTOPEN']);
     assert.equal(result.stillUsable, 1);
     assert.equal(result.attached, 2);

@@ -95,6 +95,14 @@ export class Vfs {
     return true;
   }
 
+  /**
+   * Why database `filename` cannot be opened synchronously now, or null: a Database says this
+   * reason in its error's message (SQLITE_CANTOPEN), not only in its cause.
+   */
+  unopenableReason(filename) {
+    return null;
+  }
+
   /** xFullPathname: the one name under which the VFS knows `path`. */
   fullPathname(path) {
     return path;

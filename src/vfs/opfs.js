@@ -130,6 +130,16 @@ export class OpfsVfs extends Vfs {
     };
   }
 
+  unopenableReason(filename) {
+    let path;
+    try {
+      path = this.fullPathname(filename);
+    } catch (e) {
+      return e.message;
+    }
+    return this.#stores.has(path) ? null : notOpenHere(path);
+  }
+
   /** Waits (up to `timeout` ms) until this Worker has the turn with database `filename`. */
   turn(filename, timeout = 5000) {
     const group = this.#groups.get(this.fullPathname(filename));
@@ -252,8 +262,7 @@ export class OpfsVfs extends Vfs {
     if (!store) {
       // Temp files (null path, or SQLite's delete-on-close files) are memory's business.
       if (path === null || flags & SQLITE_OPEN_DELETEONCLOSE) return this.#temp.open(null, flags);
-      throw new VfsError(SQLITE_CANTOPEN, `${path} is not open in this Worker: open an OPFS database with `
-        + 'await Database.open(name, { vfs: \'opfs\' }) (attach one after opening it the same way)');
+      throw new VfsError(SQLITE_CANTOPEN, notOpenHere(path));
     }
     if (store.exists && flags & SQLITE_OPEN_EXCLUSIVE && flags & SQLITE_OPEN_CREATE) {
       throw new VfsError(SQLITE_CANTOPEN, `${path} already exists`);
@@ -701,6 +710,9 @@ class OpfsFile extends VfsFile {
     }
   }
 }
+
+const notOpenHere = (path) => `${path} is not open in this Worker: open an OPFS database with `
+  + 'await Database.open(name, { vfs: \'opfs\' }) (attach one after opening it the same way)';
 
 function openError(e, path) {
   if (e instanceof VfsError) return e;
