@@ -189,6 +189,36 @@ describe('many tabs on one opfs database', () => {
     await page.close();
   });
 
+  it('a database in WAL mode stays with its Worker (the wal-index is in its memory): another gets SQLITE_BUSY saying so', async () => {
+    const page = await openPage();
+    const [holder, other] = [await spawn(page), await spawn(page)];
+    await inWorker(page, holder, `
+      const db = await lib.Database.open('wal-tabs.db', { vfs: 'opfs' });
+      db.exec('PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+      globalThis.db = db;
+    `);
+    const refused = await inWorker(page, other, `
+      try {
+        await lib.Database.open('wal-tabs.db', { vfs: 'opfs', timeout: 600 });
+        return 'opened';
+      } catch (e) {
+        return [e.name, e.code, e.message];
+      }
+    `);
+    assert.deepEqual(refused.slice(0, 2), ['SqliteError', 'SQLITE_BUSY']);
+    assert.match(refused[2], /wal-tabs\.db is in WAL mode in another Worker or tab, and WAL works within one Worker/);
+    // Back to a rollback journal, the database is shared again.
+    await inWorker(page, holder, "globalThis.db.exec('PRAGMA journal_mode=DELETE'); globalThis.db.close();");
+    const shared = await inWorker(page, other, `
+      const db = await lib.Database.open('wal-tabs.db', { vfs: 'opfs', timeout: 5000 });
+      const rows = db.prepare('SELECT x FROM t').pluck().all();
+      db.close();
+      return rows;
+    `);
+    assert.deepEqual(shared, [1]);
+    await page.close();
+  });
+
   it('a tab that opens while another holds a long write transaction waits, then succeeds', async () => {
     const [writer, late] = [await openPage(), await openPage()];
     await createCounters(writer, 'long.db', ['a']);
