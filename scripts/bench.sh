@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+# A linked bench/node_modules is another checkout's (see scripts/setup.sh): never reinstalled here.
+if [ ! -L bench/node_modules ] && { [ ! -d bench/node_modules ] || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; }; then
   echo "bench: npm ci --prefix bench" >&2
   # --loglevel=error: the official wasm build declares node>=22 but runs on Node 20.
   npm ci --prefix bench --no-audit --no-fund --loglevel=error >&2
