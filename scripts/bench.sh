@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the engine comparison in bench/ (see bench/run.js for its options, e.g. --quick, --json FILE).
-# With --browser, runs the browser comparison instead (bench/browser/run.js: Chromium, OPFS VFSes),
-# passing it the other options.
+# With --browser, runs the browser comparison instead (bench/browser/run.js: OPFS VFSes in Chromium
+# and Firefox ESR; BROWSERS=firefox for one), passing it the other options.
 # The peers live in bench/node_modules only; better-sqlite3 and our build come from the root setup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
