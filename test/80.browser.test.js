@@ -125,6 +125,36 @@ for (const name of browserNames) {
       });
     });
 
+    describe('browser: tabs', () => {
+      it('tabs of one origin share OPFS, Web Locks and BroadcastChannel; a closed tab lets go of its locks', async () => {
+        // What test/81 (many tabs) takes for granted of the launcher's context, in each browser.
+        const first = await openPage(browser);
+        const second = await openPage(browser);
+        await first.evaluate(async () => {
+          const root = await navigator.storage.getDirectory();
+          const writable = await (await root.getFileHandle('tabs.txt', { create: true })).createWritable();
+          await writable.write('from the first tab');
+          await writable.close();
+          navigator.locks.request('tabs', () => new Promise(() => {})); // held until the tab closes
+          globalThis.channel = new BroadcastChannel('tabs');
+        });
+        const seen = await second.evaluate(async () => {
+          const root = await navigator.storage.getDirectory();
+          const text = await (await (await root.getFileHandle('tabs.txt')).getFile()).text();
+          const free = await navigator.locks.request('tabs', { ifAvailable: true }, (lock) => lock !== null);
+          globalThis.heard = new Promise((resolve) => { new BroadcastChannel('tabs').onmessage = ({ data }) => resolve(data); });
+          globalThis.granted = navigator.locks.request('tabs', () => 'granted');
+          return { text, free, visibility: document.visibilityState };
+        });
+        assert.deepEqual(seen, { text: 'from the first tab', free: false, visibility: 'visible' });
+        await first.evaluate(() => globalThis.channel.postMessage('hello'));
+        assert.equal(await second.evaluate(() => globalThis.heard), 'hello');
+        await first.close();
+        assert.equal(await second.evaluate(() => globalThis.granted), 'granted');
+        await second.close();
+      });
+    });
+
     describe('browser: opfs VFS', () => {
       it('keeps a database across a page reload, as a plain SQLite file', async () => {
         const page = await openPage(browser);

@@ -14,14 +14,18 @@
 //                  (`launchPersistentContext`: an incognito-like context makes OPFS sync
 //                  handle reads ~150x slower in Chromium, so nothing is measured in one).
 //                  Every page of it is one storage partition: pages of one origin share OPFS,
-//                  Web Locks and BroadcastChannel, as tabs of one browser do, and a reload
-//                  keeps OPFS. Use it for what playwright offers (route, pages(), events).
+//                  Web Locks and BroadcastChannel, as tabs of one browser do; a reload keeps
+//                  OPFS; closing a page lets go of its Web Locks (test/80 'browser: tabs').
+//                  It starts with one about:blank page of its own (in `context.pages()`).
+//                  Use it for what playwright offers (route, pages(), events).
 //       newPage(url?)  a new tab in `context`; with `url`, navigated there (load event).
-//                  Call it several times for several tabs of one origin.
+//                  Call it several times for several tabs of one origin: every tab is
+//                  'visible' and none has its timers throttled, in both browsers.
 //       close()    closes the browser and deletes the profile.
-//     storageLimitMiB  Firefox only: the whole profile's storage limit (Firefox's quota
-//                  manager reads it once, at start-up; an origin gets all of it up to 10 MiB,
-//                  a fifth of it above). Chromium's quota is lowered at run time instead,
+//     storageLimitMiB  Firefox only: the whole profile's storage limit (its quota manager
+//                  reads it once, at start-up). An origin's quota is then the limit up to
+//                  10 MiB, a fifth of it but at least 10 MiB above (measured: 10 → 10 MiB,
+//                  50 → 10 MiB, 200 → 40 MiB). Chromium's quota is lowered at run time instead,
 //                  over CDP (`context.newCDPSession(page)`, `Storage.overrideQuotaForOrigin`).
 //   await launchChromium()         the same as launchBrowser('chromium').
 //   browserExecutables             name → the executable used.
