@@ -13,9 +13,10 @@ if ! [[ "$major" =~ ^[0-9]+$ && "$minor" =~ ^[0-9]+$ ]] || ((major < 20 || (majo
 fi
 
 # g++, make and python3 are node-gyp's: better-sqlite3, the native oracle, compiles from source.
-# chromium runs the browser tests and benchmark (driven by playwright-core, never its download).
+# chromium and firefox-esr run the browser tests and benchmark (driven by playwright-core, never
+# its download).
 apt_packages=(clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
-  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3 chromium)
+  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3 chromium firefox-esr)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
@@ -27,9 +28,13 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Point node-gyp at Debian's Node headers (it cannot download them here).
-if [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# A node_modules that is a link (a git worktree borrowing its main checkout's) belongs to the
+# other checkout: npm ci would empty it through the link, under whoever else is using it.
+if [ -L node_modules ]; then
+  [ -d node_modules/.bin ] || { echo "setup: node_modules links to an empty install; run npm ci where it points" >&2; exit 1; }
+elif [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci" >&2
+  # Point node-gyp at Debian's Node headers (it cannot download them here).
   npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error
 fi
 

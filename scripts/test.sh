@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every test: smoke runs of the benchmarks (Node, Chromium), the node:test suites (the browser
-# ones in Chromium), the API and VFS suites again on Node 24, then SQLite's sqllogictest corpus
-# through our API on both VFSes, each query also checked against native SQLite.
+# Every test: smoke runs of the benchmarks (Node; Chromium and Firefox), the node:test suites (the
+# browser ones in Chromium and in Firefox), the API and VFS suites again on Node 24, then SQLite's
+# sqllogictest corpus through our API on both VFSes, each query also checked against native SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

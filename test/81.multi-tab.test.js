@@ -5,20 +5,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStaticServer } from './browser/static-server.js';
-import { launchChromium } from './browser/chromium.js';
+import { browserNames, launchBrowser } from './browser/browsers.js';
 
 const increments = Number(process.env.BROWSER_INCREMENTS ?? 50);
 
 let server;
-let browser;
+let browser; // the browser of the describe running (one at a time)
 
 before(async () => {
   server = await startStaticServer();
-  browser = await launchChromium();
 });
 
 after(async () => {
-  await browser?.close();
   await server?.close();
 });
 
@@ -99,7 +97,16 @@ async function counters(page, worker, file) {
   `, file);
 }
 
-describe('many tabs on one opfs database', () => {
+for (const name of browserNames) describe(`many tabs on one opfs database (${name})`, () => {
+  before(async () => {
+    browser = await launchBrowser(name);
+  });
+
+  after(async () => {
+    await browser?.close();
+    browser = null;
+  });
+
   it(`two pages and two Workers increment counters ${increments} times each at once: every increment counts`, async () => {
     const pages = [await openPage(), await openPage()];
     const names = ['page0', 'page1', 'worker0', 'worker1'];
@@ -117,7 +124,7 @@ describe('many tabs on one opfs database', () => {
     assert.deepEqual(counts, Object.fromEntries(names.map((name) => [name, increments])));
     assert.equal(integrity, 'ok');
     const retries = results[2].retries + results[3].retries;
-    console.log(`# ${4 * increments} increments from 2 pages and 2 Workers in ${elapsed} ms `
+    console.log(`# ${browser.name}: ${4 * increments} increments from 2 pages and 2 Workers in ${elapsed} ms `
       + `(${(elapsed / (4 * increments)).toFixed(2)} ms each); the Workers retried SQLITE_BUSY ${retries} times`);
     await Promise.all(pages.map((page) => page.close()));
   });
@@ -134,7 +141,7 @@ describe('many tabs on one opfs database', () => {
     assert.deepEqual(counts, { a: 2 * increments, b: increments });
     assert.equal(integrity, 'ok');
     const slowest = Math.max(...together.map((r) => r.ms));
-    console.log(`# a transaction through the Worker API: ${(alone.ms / increments).toFixed(2)} ms with one tab; `
+    console.log(`# ${browser.name}: a transaction through the Worker API: ${(alone.ms / increments).toFixed(2)} ms with one tab; `
       + `${(slowest / (2 * increments)).toFixed(2)} ms with two tabs taking turns (${2 * increments} in ${slowest.toFixed(0)} ms)`);
     await Promise.all(pages.map((page) => page.close()));
   });
@@ -242,7 +249,7 @@ describe('many tabs on one opfs database', () => {
     await holding;
     assert.equal(opened.row, 7);
     assert.ok(opened.ms > 1000, `answered after ${opened.ms} ms, inside the other's transaction`);
-    console.log(`# a tab's first answer while another held a 1.5 s write transaction: ${opened.ms.toFixed(0)} ms`);
+    console.log(`# ${browser.name}: a tab's first answer while another held a 1.5 s write transaction: ${opened.ms.toFixed(0)} ms`);
     await Promise.all([writer.close(), late.close()]);
   });
 

@@ -1,13 +1,16 @@
 // The browser benchmark (issue 9, item 5): ours on its `opfs` VFS against the official build's
-// opfs-sahpool VFS and wa-sqlite's synchronous AccessHandlePoolVFS, in one headless Chromium
-// session. Every engine runs in fresh dedicated Workers (page.js, worker.js): a few that only
-// measure init (cold: compile, VFS install, open, first query), then one for the workloads.
-// Prints ms per workload and ours / best OPFS peer; the last line is the geometric mean of
-// that ratio over the five workloads.
+// opfs-sahpool VFS and wa-sqlite's synchronous AccessHandlePoolVFS, in one headless session of
+// each browser (Chromium, then Firefox ESR; see test/browser/browsers.js). Every engine runs in
+// fresh dedicated Workers (page.js, worker.js): a few that only measure init (cold: compile,
+// VFS install, open, first query), then one for the workloads. Prints, per browser, ms per
+// workload and ours / best OPFS peer; the last line is the geometric mean of that ratio over
+// the five workloads.
 //   node bench/browser/run.js [--quick] [--json FILE] [--engines ours,sqlite-wasm,wa-sqlite]
+//   BROWSERS=firefox node bench/browser/run.js   (one browser)
+// The JSON has { date, cpu, size, sizes, browsers: { <name>: { version, engines, summary } } }.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { launchChromium } from '../../test/browser/chromium.js';
+import { browserNames, launchBrowser } from '../../test/browser/browsers.js';
 import { startStaticServer } from '../../test/browser/static-server.js';
 import { SIZES, WORKLOADS, median } from './workloads.js';
 import { parseArgs } from '../args.js';
@@ -107,42 +110,55 @@ function printTable(engines, summary, header) {
   console.log(`geomean ours/best-opfs-peer: ${summary.geomean == null ? 'n/a' : summary.geomean.toFixed(2)}`);
 }
 
+// One browser's session: the inits of every engine in turns, then each one's workloads.
+async function benchBrowser(name, server, args, sizeName, size) {
+  const browser = await launchBrowser(name);
+  const engines = {};
+  try {
+    const page = await browser.newPage();
+    // Worker log lines, what an engine prints inside its Worker (Playwright reports Workers'
+    // console on the page too) and the browser's own errors go to stderr.
+    page.on('console', (m) => process.stderr.write(`  ${m.type() === 'log' ? '' : `[${m.type()}] `}${m.text()}\n`));
+    page.on('pageerror', (e) => process.stderr.write(`  [pageerror] ${e.message}\n`));
+    await page.goto(`${server.origin}/bench/browser/index.html`);
+    await page.waitForFunction(() => typeof window.runWorker === 'function');
+    // The session's first Worker and first OPFS access pay for the browser's own start-up.
+    await page.evaluate(() => window.warmUpBrowser());
+    process.stderr.write(`${name} ${browser.version}\n`);
+    const ids = ENGINES.filter((id) => args.engines.includes(id));
+    const measured = await measureInits(page, ids, sizeName, size);
+    for (const id of ids) {
+      engines[id] = measured[id].failed ? measured[id] : await runWorkloads(page, id, sizeName, measured[id]);
+    }
+  } finally {
+    await browser.close();
+  }
+  return { version: browser.version, engines, summary: summarize(engines) };
+}
+
+const BROWSER_LABELS = { chromium: 'Chromium', firefox: 'Firefox ESR' };
 const args = parseArgs(process.argv.slice(2), ENGINES);
 const sizeName = args.quick ? 'quick' : 'full';
 const size = SIZES[sizeName];
-const engines = {};
+const browsers = {};
 const server = await startStaticServer();
-const browser = await launchChromium();
-let chromium;
 try {
-  const page = await browser.context.newPage();
-  // Worker log lines, what an engine prints inside its Worker (Playwright reports Workers'
-  // console on the page too) and the browser's own errors go to stderr.
-  page.on('console', (m) => process.stderr.write(`  ${m.type() === 'log' ? '' : `[${m.type()}] `}${m.text()}\n`));
-  page.on('pageerror', (e) => process.stderr.write(`  [pageerror] ${e.message}\n`));
-  await page.goto(`${server.origin}/bench/browser/index.html`);
-  await page.waitForFunction(() => typeof window.runWorker === 'function');
-  chromium = (await page.evaluate(() => navigator.userAgent)).match(/Chrome\/([\d.]+)/)?.[1];
-  // The session's first Worker and first OPFS access pay for the browser's own start-up.
-  await page.evaluate(() => window.warmUpBrowser());
-  const ids = ENGINES.filter((id) => args.engines.includes(id));
-  const measured = await measureInits(page, ids, sizeName, size);
-  for (const id of ids) {
-    engines[id] = measured[id].failed ? measured[id] : await runWorkloads(page, id, sizeName, measured[id]);
-  }
+  for (const name of browserNames) browsers[name] = await benchBrowser(name, server, args, sizeName, size);
 } finally {
-  await browser.close();
   await server.close();
 }
 
-const summary = summarize(engines);
-const header = `sqlite-component browser bench (${sizeName}: ${size.rows} rows, ${size.gets} point gets, ` +
-  `${size.autocommits} autocommit inserts), median of ${size.runs} run(s) after ${size.warmups} warm-up; ` +
-  `init: median of ${size.inits} fresh Worker(s)\nChromium ${chromium}, ${cpus().length} x ${cpus()[0].model}`;
 if (args.json) {
-  const doc = { date: new Date().toISOString(), chromium, cpu: cpus()[0].model, size: sizeName, sizes: size, engines, summary };
+  const doc = { date: new Date().toISOString(), cpu: cpus()[0].model, size: sizeName, sizes: size, browsers };
   writeFileSync(args.json, `${JSON.stringify(doc, null, 2)}\n`);
 }
-printTable(engines, summary, header);
-const failed = Object.values(engines).some((e) => e.failed) || summary.mismatches.length || summary.leftovers.length;
+let failed = false;
+for (const [name, { version, engines, summary }] of Object.entries(browsers)) {
+  const header = `sqlite-component browser bench (${sizeName}: ${size.rows} rows, ${size.gets} point gets, ` +
+    `${size.autocommits} autocommit inserts), median of ${size.runs} run(s) after ${size.warmups} warm-up; ` +
+    `init: median of ${size.inits} fresh Worker(s)\n${BROWSER_LABELS[name]} ${version}, ${cpus().length} x ${cpus()[0].model}`;
+  printTable(engines, summary, header);
+  console.log('');
+  failed ||= Object.values(engines).some((e) => e.failed) || summary.mismatches.length > 0 || summary.leftovers.length > 0;
+}
 process.exitCode = failed ? 1 : 0;
