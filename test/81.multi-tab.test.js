@@ -226,6 +226,47 @@ for (const name of browserNames) describe(`many tabs on one opfs database (${nam
     await page.close();
   });
 
+  it('another version of the package in another tab: its messages are not understood, and a wait ends in a clear error', async () => {
+    const page = await openPage();
+    const [holder, foreign] = [await spawn(page), await spawn(page)];
+    await inWorker(page, holder, `
+      const db = await lib.Database.open('versions.db', { vfs: 'opfs' });
+      db.exec('CREATE TABLE t(x)');
+      globalThis.db = db;
+    `);
+    // A message of another protocol version asks for the turn: not understood, so not given.
+    const kept = await inWorker(page, foreign, `
+      new BroadcastChannel('sqlite-component/opfs').postMessage({ v: 999, want: '/versions.db' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    `).then(() => inWorker(page, holder, "globalThis.db.exec('INSERT INTO t VALUES (1)'); return 'kept';"));
+    assert.equal(kept, 'kept');
+    // A context that holds the database's lock and answers nothing: the wait ends at the timeout.
+    await inWorker(page, holder, 'globalThis.db.close();');
+    await inWorker(page, foreign, `
+      globalThis.held = new Promise((resolve) => {
+        navigator.locks.request('sqlite-component/opfs:/versions.db', () => new Promise((release) => {
+          globalThis.release = release;
+          resolve();
+        }));
+      });
+      await globalThis.held;
+    `);
+    const refused = await inWorker(page, holder, `
+      const start = performance.now();
+      try {
+        await lib.Database.open('versions.db', { vfs: 'opfs', timeout: 500 });
+        return 'opened';
+      } catch (e) {
+        return [e.name, e.code, e.message, performance.now() - start];
+      }
+    `);
+    assert.deepEqual(refused.slice(0, 2), ['SqliteError', 'SQLITE_BUSY']);
+    assert.match(refused[2], /database is locked: \/versions\.db is in use in another Worker or tab/);
+    assert.ok(refused[3] >= 400 && refused[3] < 5000, `refused after ${refused[3]} ms`);
+    await inWorker(page, foreign, 'globalThis.release();');
+    await page.close();
+  });
+
   it('a tab that opens while another holds a long write transaction waits, then succeeds', async () => {
     const [writer, late] = [await openPage(), await openPage()];
     await createCounters(writer, 'long.db', ['a']);
