@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startStaticServer } from './browser/static-server.js';
 import { browserNames, launchBrowser } from './browser/browsers.js';
+import { inWorker, onPage, openPage as openHarnessPage, spawn } from './browser/drive.js';
 import { Database } from '../src/node.js';
 
 let server;
@@ -23,24 +24,7 @@ after(async () => {
   await server?.close();
 });
 
-async function openPage(browser) {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  await page.goto(`${server.origin}/test/browser/pages/index.html`);
-  await page.waitForFunction(() => globalThis.harnessReady === true);
-  page.errors = errors;
-  return page;
-}
-
-const spawn = (page) => page.evaluate(() => spawnWorker());
-// Runs `body` (an async function's source; `lib` and `args` in scope) in Worker `worker`.
-const inWorker = (page, worker, body, ...args) => page.evaluate(([w, b, a]) => runInWorker(w, b, ...a), [worker, body, args]);
-// Runs `fn(lib, ...args)` on the page's main thread.
-const onPage = (page, fn, ...args) => page.evaluate(async ([source, a]) => {
-  const lib = await import('/dist/browser.js');
-  return new Function('lib', 'args', `return (${source})(lib, ...args);`)(lib, a);
-}, [fn.toString(), args]);
+const openPage = (browser) => openHarnessPage(browser, server.origin);
 
 // The bytes of an OPFS file, read from the page through the async OPFS API.
 async function opfsFile(page, name) {

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStaticServer } from './browser/static-server.js';
 import { browserNames, launchBrowser } from './browser/browsers.js';
+import { inWorker, onPage, openPage as openHarnessPage, spawn } from './browser/drive.js';
 
 const increments = Number(process.env.BROWSER_INCREMENTS ?? 50);
 
@@ -20,20 +21,7 @@ after(async () => {
   await server?.close();
 });
 
-async function openPage() {
-  const page = await browser.context.newPage();
-  await page.goto(`${server.origin}/test/browser/pages/index.html`);
-  await page.waitForFunction(() => globalThis.harnessReady === true);
-  return page;
-}
-
-const spawn = (page) => page.evaluate(() => spawnWorker());
-const inWorker = (page, worker, body, ...args) => page.evaluate(([w, b, a]) => runInWorker(w, b, ...a), [worker, body, args]);
-// Runs `fn(lib, ...args)` on the page's main thread, where the Worker API lives.
-const onPage = (page, fn, ...args) => page.evaluate(async ([source, a]) => {
-  const lib = await import('/dist/browser.js');
-  return new Function('lib', 'args', `return (${source})(lib, ...args);`)(lib, a);
-}, [fn.toString(), args]);
+const openPage = () => openHarnessPage(browser, server.origin);
 
 // Increments counter `who` `count` times through the synchronous API in a Worker, each in its
 // own transaction, retrying SQLITE_BUSY (the turn is elsewhere) after yielding.
