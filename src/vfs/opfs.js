@@ -339,6 +339,7 @@ class OpfsGroup {
   #inTurn = false; // a connection here holds a SQLite lock: the turn stays
   #wanted = false; // another context asked for the turn
   #unused = false; // the turn was just taken and no SQLite lock has been held in it yet
+  #graceTimer = 0;
   #walElsewhere = false; // the holder answered that it keeps its turn for WAL
   #ended = false;
 
@@ -393,7 +394,7 @@ class OpfsGroup {
           this.#held = true;
           this.#wanted = false;
           this.#unused = true;
-          setTimeout(() => {
+          this.#graceTimer = setTimeout(() => {
             this.#unused = false;
             this.#releaseIfIdle();
           }, graceMs);
@@ -471,6 +472,7 @@ class OpfsGroup {
 
   #letGoOfHandles() {
     for (const store of this.files.values()) store.release();
+    clearTimeout(this.#graceTimer);
     this.#held = false;
     this.#wanted = false;
     const letGo = this.#letGo;
