@@ -56,7 +56,14 @@ export async function createEngine({ root = null, vfs = null } = {}) {
         options.vfs = typeof nameOrImage === 'string' && nameOrImage !== ':memory:' && nameOrImage !== '' ? defaultVfs : undefined;
         if (nofollow) options.nofollow = true;
       }
-      const db = new Database(nameOrImage, options);
+      let db;
+      try {
+        db = new Database(nameOrImage, options);
+      } catch (e) {
+        // better-sqlite3's own check; SQLite would say it so.
+        if (/directory does not exist/.test(e.message)) throw new Error('unable to open database file');
+        throw e;
+      }
       db.dbConfig?.(SQLITE_DBCONFIG_DEFENSIVE, false);
       return db;
     },

@@ -35,7 +35,7 @@ export function setMode(session, name, { wrap = null, wordWrap = null, quote = n
   s.mode = name === 'qbox' ? 'box' : name === 'tabs' ? 'list' : name;
   if (name === 'list') [s.colSep, s.rowSep] = ['|', '\n'];
   else if (name === 'tabs') s.colSep = '\t';
-  else if (name === 'csv') [s.colSep, s.rowSep] = [',', '\r\n'];
+  else if (name === 'csv') [s.colSep, s.rowSep] = [',', fromOption ? s.rowSep : '\r\n']; // -csv keeps LF
   else if (name === 'tcl') [s.colSep, s.rowSep] = [' ', '\n'];
   else if (name === 'quote') [s.colSep, s.rowSep] = [',', '\n'];
   else if (name === 'line') s.rowSep = '\n';
@@ -45,8 +45,8 @@ export function setMode(session, name, { wrap = null, wordWrap = null, quote = n
     s.wrap = wrap ?? columnarDefaults.wrap;
     s.wordWrap = wordWrap ?? columnarDefaults.wordWrap;
     s.quote = quote ?? columnarDefaults.quote;
-    // Column mode shows headers unless .headers was ever given.
-    if (s.mode === 'column' && !session.headersSet) s.headers = true;
+    // .mode column shows headers unless .headers was ever given (the -column option does not).
+    if (s.mode === 'column' && !session.headersSet && !fromOption) s.headers = true;
   }
 }
 
@@ -69,6 +69,9 @@ function mode(session, args) {
   }
   if (name === null) {
     session.write(`current output mode: ${modeDescription(session.settings)}\n`);
+    // As in sqlite3, the mode is then set again by its name, its options back to their defaults
+    // (separators, the insert table, --wrap 60 --noquote).
+    if (MODE_ORDER.includes(session.settings.mode)) setMode(session, session.settings.mode, opts);
     return true;
   }
   const chosen = modeNamed(name);

@@ -73,7 +73,7 @@ async function main(argv) {
   try {
     engine = await createEngine({ root: opts.root, vfs: opts.vfs });
   } catch (e) {
-    warn(`Error: ${e.message}`);
+    warn(/^no such VFS/.test(e.message) ? e.message : `Error: ${e.message}`);
     return 1;
   }
   if (engine.root !== null) process.chdir(engine.root);

@@ -13,8 +13,8 @@ import { colourful, highlight, paint } from './highlight.js';
  * -interactive on a pipe), so the line is edited, completed and coloured here.
  */
 export async function interactive(session, { file, write, warn, tty }) {
-  const version = session.db.prepare('SELECT sqlite_version()').pluck().get();
-  write(`SQLite version ${version} (sqlite-component)\nEnter ".help" for usage hints.\n`);
+  const [version, source] = session.db.prepare('SELECT sqlite_version(), sqlite_source_id()').raw().get();
+  write(`SQLite version ${version} ${source.slice(0, 19)} (sqlite-component)\nEnter ".help" for usage hints.\n`);
   if (file === ':memory:') {
     write('Connected to a transient in-memory database.\nUse ".open FILENAME" to reopen on a persistent database.\n');
   }
@@ -71,6 +71,7 @@ export async function interactive(session, { file, write, warn, tty }) {
     };
     const run = (line) => {
       if (tty) saveHistoryLine(history, line);
+      else write(`${line}\n`); // -interactive on a pipe: the input shows after its prompt, as in sqlite3
       const result = session.feed(line, SOURCE.PROMPT);
       if (!(result instanceof Promise)) return false;
       waiting = true;
