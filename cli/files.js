@@ -74,6 +74,9 @@ function redirect(once) {
   return (session, args) => {
     let bom = false;
     let target = null;
+    // A command takes the rest of the line: .once |tr a-z A-Z.
+    const pipe = args.findIndex((a) => a.startsWith('|'));
+    if (pipe >= 0) args = [...args.slice(0, pipe), args.slice(pipe).join(' ')];
     for (const arg of args) {
       if (arg === '--bom' || arg === '-bom') bom = true;
       else if (/^--?[xe]$/.test(arg)) return session.fail(`Error: .${once ? 'once' : 'output'} ${arg} is not available: there is no spreadsheet or editor to open here`);

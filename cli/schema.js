@@ -86,7 +86,8 @@ export function indented(sql) {
       }
     }
     line += c;
-    const restIsBlank = /^[ \t]*(\n|$)/.test(z.slice(i + 1));
+    // Nothing but blanks, or a line comment, before the end of the line: the break comes there.
+    const restIsBlank = /^[ \t]*(\n|--|$)/.test(z.slice(i + 1, i + 200));
     if (depth === 1 && closer === null && (c === '(' || c === '\n' || (c === ',' && !restIsBlank))) {
       if (c === '\n') line = line.slice(0, -1);
       out += `${line}\n  `;
@@ -158,13 +159,18 @@ function schema(session, args) {
   return true;
 }
 
-// .fullschema: the schema without SQLite's own tables, then the statistics ANALYZE gathered,
+// .fullschema: the schema of main and temp (as sqlite3 lists them: by rowid, the two
+// interleaved, unqualified) without SQLite's own tables, then the statistics ANALYZE gathered,
 // as statements that put them back.
 function fullschema(session, args) {
   const indent = args.some((a) => /^--?indent$/.test(a));
   if (args.some((a) => !/^--?indent$/.test(a))) return session.fail('Usage: .fullschema ?--indent?');
   const { db } = session;
-  let out = schemaText(db, { indent, system: false, viewComments: false });
+  const objects = db.prepare(`SELECT sql FROM (
+      SELECT sql, type, name, rowid AS x, 0 AS s FROM main.sqlite_schema
+      UNION ALL SELECT sql, type, name, rowid, 1 FROM temp.sqlite_schema)
+    WHERE type <> 'meta' AND sql NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY x, s`).pluck().all();
+  let out = objects.map((sql) => `${ifNotExists(indent ? indented(sql) : sql)};\n`).join('');
   const stats = db.prepare("SELECT name FROM sqlite_schema WHERE name GLOB 'sqlite_stat[134]'").pluck().all();
   if (!stats.length) out += '/* No STAT tables available */\n';
   else {

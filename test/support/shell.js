@@ -66,7 +66,12 @@ export function workspace(prefix) {
       copyFileSync(fixture, join(cwd, 'test.db'));
       return cwd;
     });
-    return [ours(['test.db', ...args], input, { cwd: cwds[0] }), theirs(['test.db', ...args], input, { cwd: cwds[1] })];
+    // What each says of its own directory reads the same: <dir>.
+    const runs = [ours(['test.db', ...args], input, { cwd: cwds[0] }), theirs(['test.db', ...args], input, { cwd: cwds[1] })];
+    return runs.map((r, i) => {
+      const stdout = Buffer.from(r.stdout.toString('latin1').replaceAll(cwds[i], '<dir>'), 'latin1');
+      return { ...r, stdout, out: stdout.toString(), err: r.err.replaceAll(cwds[i], '<dir>') };
+    });
   };
 
   /**
