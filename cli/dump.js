@@ -40,13 +40,16 @@ export function dumpCommand(session, args) {
     size = 0;
   };
   const like = patterns.length
-    ? `(${patterns.map(() => "name LIKE ? ESCAPE '\\'").join(' OR ')})`
+    // A pattern names objects, and a virtual table it names brings its shadow tables.
+    ? `(${patterns.map(() => `(name LIKE ?1 ESCAPE '\\' OR EXISTS (SELECT 1 FROM sqlite_schema
+        WHERE name = ?1 AND sql LIKE 'CREATE VIRTUAL TABLE%' AND substr(o.name, 1, length(?1) + 1) = ?1 || '_'))`
+      .replaceAll('?1', '?')).join(' OR ')})`
     : (opts.nosys ? "tbl_name NOT LIKE 'sqlite_%'" : '1');
-  const params = patterns;
+  const params = patterns.flatMap((p) => Array(4).fill(p));
   const sysFilter = opts.nosys ? "AND name NOT LIKE 'sqlite_%'" : '';
 
   if (!opts.dataOnly) emit('PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\n');
-  const tables = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE ${like} ${sysFilter}
+  const tables = db.prepare(`SELECT name, sql FROM sqlite_schema AS o WHERE ${like} ${sysFilter}
     AND type = 'table' AND sql NOT NULL ORDER BY tbl_name = 'sqlite_sequence', rowid`).raw(true).all(...params);
   const bar = session.output.name !== 'stdout' || !process.stdout.isTTY ? progressBar(session, 'dump', 'rows') : null;
   let total = 0;
@@ -61,8 +64,8 @@ export function dumpCommand(session, args) {
         if (!opts.dataOnly) emit('ANALYZE sqlite_schema;\n');
       } else if (name.startsWith('sqlite_')) {
         continue;
-      } else if (/^CREATE VIRTUAL TABLE/i.test(sql)) {
-        if (!opts.dataOnly) {
+      } else if (/^CREATE VIRTUAL TABLE/i.test(sql) && !opts.dataOnly) {
+        {
           if (!writableSchema) emit('PRAGMA writable_schema=ON;\n');
           writableSchema = true;
           const q = (s) => s.replaceAll("'", "''");
@@ -76,7 +79,10 @@ export function dumpCommand(session, args) {
       const columns = db.prepare(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden NOT IN (2, 3)`).pluck().all(name);
       const allStored = columns.length === db.prepare('SELECT count(*) FROM pragma_table_xinfo(?)').pluck().get(name);
       const withoutRowid = /\)\s*WITHOUT\s+ROWID\s*$/i.test(sql ?? '');
-      const keepRowid = opts.rowids && !withoutRowid && !name.startsWith('sqlite_');
+      // A table whose INTEGER PRIMARY KEY is its rowid keeps it anyway.
+      const rowidAlias = db.prepare(`SELECT count(*) = 1 AND max(pk = 1 AND upper(type) = 'INTEGER')
+        FROM pragma_table_info(?) WHERE pk > 0`).pluck().get(name) === 1;
+      const keepRowid = opts.rowids && !withoutRowid && !rowidAlias && !name.startsWith('sqlite_');
       const selected = (keepRowid ? ['rowid', ...columns] : columns).map((c) => (c === 'rowid' && keepRowid ? c : quoted(c)));
       const target = quotedIfNeeded(name);
       const head = keepRowid
@@ -89,7 +95,7 @@ export function dumpCommand(session, args) {
       }
     }
     if (!opts.dataOnly) {
-      const others = db.prepare(`SELECT sql FROM sqlite_schema WHERE ${like} ${sysFilter}
+      const others = db.prepare(`SELECT sql FROM sqlite_schema AS o WHERE ${like} ${sysFilter}
         AND sql NOT NULL AND type IN ('index', 'trigger', 'view') ORDER BY rowid`).pluck().all(...params);
       for (const sql of others) emit(`${sql};\n`);
       if (writableSchema) emit('PRAGMA writable_schema=OFF;\n');

@@ -205,7 +205,7 @@ export function importCommand(session, args) {
     else if (option === 'schema' && i + 1 < args.length) schema = args[++i];
     else if (option === 'csv' || option === 'ascii') format = option;
     else if (option === 'v') verbose = true;
-    else if (option !== null) return session.fail(`ERROR: unknown option: "${arg}".  Usage:\n${USAGE}`, { stdout: true });
+    else if (option !== null) return session.fail(`ERROR: unknown option: "${arg.replace(/^--/, '-')}".  Usage:\n${USAGE}`, { stdout: true });
     else if (file === null) file = arg;
     else if (table === null) table = arg;
     else return session.fail(`ERROR: extra argument: "${arg}".  Usage:\n${USAGE}`, { stdout: true });
