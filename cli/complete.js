@@ -120,3 +120,29 @@ export function splitStatements(sql) {
   if (!empty) out.push(sql.slice(start));
   return out;
 }
+
+/**
+ * The parameters of one statement by slot, as sqlite3_bind_parameter_name names them: '?' for
+ * an anonymous slot, else the name with its prefix (':a', '@a', '$a', '?7'). Empty when the
+ * statement has none.
+ */
+export function parameterNames(sql) {
+  if (!/[?:@$]/.test(sql)) return [];
+  const slots = [];
+  const byName = new Map();
+  scan(sql, (kind, start) => {
+    const m = /^(?:\?(\d*)|[:@$][A-Za-z0-9_$\u0080-\uffff]+)/.exec(sql.slice(start, start + 200));
+    if (kind !== OTHER || !m || (sql[start] === '$' && start > 0 && isIdChar(sql[start - 1]))) return;
+    const name = m[0];
+    if (name === '?') {
+      slots.push('?');
+      return;
+    }
+    if (byName.has(name)) return;
+    const slot = m[1] !== undefined ? Number(m[1]) : slots.length + 1;
+    byName.set(name, slot);
+    while (slots.length < slot) slots.push('?');
+    slots[slot - 1] = name;
+  });
+  return slots;
+}

@@ -1,47 +1,18 @@
 // One shell session on one open database: input lines become SQL statements or dot-commands,
-// results go out in the current .mode, failures print "Error: <message>" and the session goes on.
-import { readFileSync } from 'node:fs';
-import { isBlank, isComplete, splitStatements } from './complete.js';
-import { MODES, render, renderPlan } from './render.js';
+// results go out in the current output mode, failures are reported as sqlite3 3.40 reports them
+// ("Parse error near line 3: …", "Error: in prepare, …") and the session goes on, or stops
+// under .bail. The dot-commands themselves live in commands.js and the files it names.
+//
+// Input is handled synchronously, line by line, so that on a terminal each line's output comes
+// before the next line is read. Only a command that must wait (.backup, .save, .restore: the
+// Database's backup is async) makes the call that ran it return a promise; the input loops
+// wait for it before they go on (`then` below). The engine itself runs in this thread.
+import { isBlank, isComplete, parameterNames, splitStatements } from './complete.js';
+import { defaultSettings, render, renderExplain, renderPlan } from './render.js';
+import { runDotCommand } from './commands.js';
+import { Output } from './output.js';
 
-const HELP = `.exit ?CODE?             Exit this program with return-code CODE
-.headers on|off          Turn display of headers on or off
-.help                    Show this message
-.mode ?MODE?             Set output mode: ${MODES.join(', ')}
-.quit                    Exit this program
-.read FILE               Read input from FILE
-.schema ?PATTERN?        Show the CREATE statements of tables matching LIKE pattern PATTERN
-.tables ?PATTERN?        List names of tables and views matching LIKE pattern PATTERN
-`;
-
-const BOOLEANS = { on: true, yes: true, true: true, 1: true, off: false, no: false, false: false, 0: false };
-
-// SQLite's keywords: a name that is one of them needs quotes in SQL text.
-const KEYWORDS = new Set(`ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH
-  AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT
-  CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP DATABASE DEFAULT
-  DEFERRABLE DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH ELSE END ESCAPE EXCEPT EXCLUDE
-  EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP
-  GROUPS HAVING IF IGNORE IMMEDIATE IN INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO
-  IS ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING NOTNULL NULL
-  NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION PLAN PRAGMA PRECEDING PRIMARY QUERY RAISE
-  RANGE RECURSIVE REFERENCES REGEXP REINDEX RELEASE RENAME REPLACE RESTRICT RETURNING RIGHT
-  ROLLBACK ROW ROWS SAVEPOINT SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSACTION TRIGGER
-  UNBOUNDED UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH WITHOUT`
-  .split(/\s+/));
-
-const quoted = (name) => `"${name.replaceAll('"', '""')}"`;
-const quotedIfNeeded = (name) =>
-  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !KEYWORDS.has(name.toUpperCase()) ? name : quoted(name);
-
-// EXPLAIN QUERY PLAN output is drawn as a tree whatever the mode, as the CLI does.
-const isPlan = (sql) => /^(\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*explain\s+query\s+plan\b/i.test(sql);
-
-// A dot-command's words; '…' and "…" quote words with spaces.
-function words(line) {
-  return [...line.matchAll(/"((?:[^"\\]|\\.)*)"?|'([^']*)'?|(\S+)/g)]
-    .map((m) => m[3] ?? m[2] ?? m[1].replace(/\\(.)/g, '$1'));
-}
+const SQLITE_DBCONFIG_TRIGGER_EQP = 1008;
 
 /**
  * An error's message, followed by its VFS's own when there is one: SQLite says only "unable to
@@ -51,258 +22,333 @@ export function errorText(e) {
   return e?.cause?.message ? `${e.message}: ${e.cause.message}` : String(e?.message ?? e);
 }
 
+// A failure's message as sqlite3 gives it: SQLite's result code follows, unless it is the
+// generic SQLITE_ERROR.
+const primaryCode = (e) => (typeof e?.errcode === 'number' ? e.errcode & 0xff : 1);
+function withCode(e) {
+  const code = primaryCode(e);
+  return code > 1 ? `${errorText(e)} (${code})` : errorText(e);
+}
+
+// A statement's kind for display: EXPLAIN programs and plans are drawn their own way.
+const explainKind = (sql) => {
+  const m = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b(\s+query\s+plan\b)?/i.exec(sql);
+  return m ? (m[1] ? 'plan' : 'program') : null;
+};
+
+/** Runs `next` after `result`: at once, or when `result` is a promise, once it settles. */
+export const then = (result, next) => (result instanceof Promise ? result.then(next) : next(result));
+
+/** Where input comes from: the error messages and .echo depend on it. */
+export const SOURCE = { ARGUMENT: 'argument', STDIN: 'stdin', FILE: 'file', PROMPT: 'prompt' };
+
 export class Session {
-  mode = 'list';
-  headers = false;
+  /** Output settings (.mode, .headers, .separator, .nullvalue, .width), see render.js. */
+  settings = defaultSettings();
+  echo = false;
+  bail = false;
+  changes = false;
+  timer = false;
+  /** .eqp: 'off', 'on', 'full' or 'trigger'. */
+  eqp = 'off';
+  /** .explain: 'auto' draws EXPLAIN and EXPLAIN QUERY PLAN specially; 'on' is explain mode. */
+  explain = 'auto';
+  /** The settings .explain on replaced, for .explain off. */
+  savedMode = null;
+  prompts = ['sqlite> ', '   ...> '];
+  /** Where .trace writes, or null. */
+  trace = null;
   /** Failures so far: a script that had any exits with status 1, as the CLI does. */
   errors = 0;
-  /** Set by .quit and .exit: no more input is read. */
+  /** Set by .quit and .exit (and a failure under .bail): no more input is read. */
   done = false;
   exitCode = null;
-
-  #db;
-  #real;
-  #write;
-  #warn;
-  #headersSet = false;
-  #pending = '';
+  /** .headers was given: column mode no longer turns headers on. */
+  headersSet = false;
+  /** The result code of the last SQL failure: SQL given as an argument exits with it. */
+  failureCode = 1;
+  /** The input line being run, for safe mode's messages (0 for arguments). */
+  currentLine = 0;
+  /** The terminal's width, when results are to fit it (see terminal.js), else 0. */
+  fitWidth = () => 0;
 
   /**
-   * db: an open Database. real(x): the text of a REAL value. write(chunk): standard output.
-   * warn(line): standard error.
+   * engine: opens databases (engine.js). db: the open Database. file: its name as given.
+   * real(x): the text of a REAL. write(chunk): standard output. warn(line): standard error.
+   * policy: what the shell may touch (policy.js). terminal: the interactive terminal, if any.
    */
-  constructor(db, { real, write, warn }) {
-    this.#db = db;
-    this.#real = real;
-    this.#write = write;
-    this.#warn = warn;
+  constructor({ engine, db, file, real, write, warn, policy, terminal = null, openOptions = {} }) {
+    this.engine = engine;
+    this.db = db;
+    this.file = file;
+    this.real = real;
+    this.stdout = write;
+    this.warn = warn;
+    this.policy = policy;
+    this.terminal = terminal;
+    this.openOptions = openOptions;
+    this.output = new Output(write, warn);
+    this.pending = '';
+    this.startLine = 0;
+    this.lineNumber = 0;
+  }
+
+  /** Output of results and commands: standard output, or where .output and .once send it. */
+  write(chunk) {
+    this.output.write(chunk);
   }
 
   /** True while the lines so far hold an unfinished SQL statement. */
-  get pending() {
-    return this.#pending !== '';
+  get continuing() {
+    return this.pending !== '';
   }
 
-  /** Takes one line of streamed input (stdin, the prompt). */
-  feed(line) {
-    this.#pending = this.#line(this.#pending, line);
+  /** Takes one line of streamed input (stdin or the prompt); a promise if it must be waited for. */
+  feed(line, source = SOURCE.STDIN) {
+    const state = { pending: this.pending, start: this.startLine, line: ++this.lineNumber };
+    const result = this.#line(state, line, source);
+    this.pending = state.pending;
+    this.startLine = state.start;
+    return result;
   }
 
   /** End of streamed input: whatever is left runs, finished or not, as in the CLI. */
-  end() {
-    this.#flush(this.#pending);
-    this.#pending = '';
+  end(source = SOURCE.STDIN) {
+    const { pending } = this;
+    this.pending = '';
+    if (!this.done && pending !== '' && !isBlank(pending)) this.#chunk(pending, source, this.startLine);
   }
 
   /** Drops an unfinished statement (Ctrl-C at the prompt). */
   discard() {
-    this.#pending = '';
+    this.pending = '';
   }
 
-  /** Runs a script's text line by line, with its own statement buffer (.read, -init). */
+  /**
+   * Runs a script's text line by line, with its own statement buffer (.read, -init); a promise
+   * if one of its commands must be waited for.
+   */
   script(text) {
-    let pending = '';
-    for (const line of text.split('\n')) {
-      if (this.done) return;
-      pending = this.#line(pending, line.replace(/\r$/, ''));
-    }
-    this.#flush(pending);
+    const state = { pending: '', start: 0, line: 0 };
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const from = (i) => {
+      for (; i < lines.length; i++) {
+        if (this.done) return undefined;
+        state.line++;
+        const result = this.#line(state, lines[i].replace(/\r$/, ''), SOURCE.FILE);
+        if (result instanceof Promise) return result.then(() => from(i + 1));
+      }
+      if (!this.done && state.pending !== '' && !isBlank(state.pending)) {
+        this.#chunk(state.pending, SOURCE.FILE, state.start);
+      }
+      return undefined;
+    };
+    return from(0);
   }
 
-  /** One command-line argument: a dot-command or SQL. Returns false if it failed. */
+  /**
+   * One command-line argument or -cmd: a dot-command or SQL. Returns whether it succeeded (or
+   * a promise of that).
+   */
   command(text) {
-    return text.startsWith('.') ? this.dot(text) : this.sql(text);
+    this.currentLine = 0;
+    const ok = text.startsWith('.') ? this.dot(text) : this.#chunk(text, SOURCE.ARGUMENT, 0);
+    return then(ok, (done) => {
+      this.output.commandDone();
+      return done;
+    });
   }
 
-  // Dot-commands count only at the start of a line and between statements, as in the CLI.
-  #line(pending, line) {
-    if (this.done) return '';
-    if (pending === '') {
-      if (line.startsWith('.')) {
-        this.dot(line);
-        return '';
+  // Dot-commands count only at the start of a line and between statements, as in the CLI;
+  // a line of "/" or "go" alone ends a statement, as in sqlite3.
+  #line(state, line, source) {
+    if (this.done) return;
+    this.currentLine = state.line;
+    if (state.pending === '') {
+      if (line.startsWith('.') || line.startsWith('#') || isBlank(line)) {
+        if (this.echo) this.write(`${line}\n`);
+        if (line.startsWith('.')) {
+          return then(this.dot(line, source), () => this.output.commandDone());
+        }
+        return undefined;
       }
-      if (line.startsWith('#') || isBlank(line)) return '';
+      state.start = state.line;
+      line = line.trimStart();
+    } else if (/^\s*(\/|go)\s*$/i.test(line)) {
+      line = ';';
     }
-    const sql = `${pending}${line}\n`;
-    if (!isComplete(sql)) return sql;
-    this.sql(sql);
-    return '';
+    const sql = state.pending === '' ? line : `${state.pending}\n${line}`;
+    if (!isComplete(sql)) {
+      state.pending = sql;
+      return undefined;
+    }
+    state.pending = '';
+    if (this.echo) this.write(`${sql}\n`);
+    this.#chunk(sql, source, state.start);
+    this.output.commandDone();
+    return undefined;
   }
 
-  #flush(pending) {
-    if (!this.done && pending !== '' && !isBlank(pending)) this.sql(pending);
-  }
-
-  /** Runs SQL text; the first failing statement ends it, as in the CLI. Returns false on failure. */
-  sql(text) {
-    for (const statement of splitStatements(text)) {
-      try {
-        this.#run(statement);
-      } catch (e) {
-        return this.#fail(errorText(e));
-      }
-    }
-    return true;
-  }
-
-  #run(sql) {
-    const stmt = this.#db.prepare(sql);
-    if (!stmt.reader) {
-      stmt.run();
-      return;
-    }
-    // Safe integers keep INTEGER (bigint) apart from REAL (number): 2 and 2.0 print differently.
-    stmt.safeIntegers(true);
-    stmt.raw(true);
-    const names = stmt.columns().map((c) => c.name);
-    const rows = stmt.iterate();
-    if (isPlan(sql)) {
-      renderPlan(rows, this.#write);
-      return;
-    }
-    render(this.mode, { names, rows, headers: this.headers, real: this.#real, write: this.#write });
-  }
-
-  #fail(message) {
+  /** Reports a failure as sqlite3 does for its source, and counts it; .bail stops the session. */
+  fail(message, { stdout = false } = {}) {
     this.errors++;
-    this.#warn(`Error: ${message}`);
+    if (stdout) this.write(message);
+    else this.warn(message);
+    if (this.bail) this.stop(1);
     return false;
   }
 
-  /** Runs one dot-command line. Returns false if it failed. */
-  dot(line) {
-    const [name, ...args] = words(line.slice(1));
-    const commands = {
-      exit: () => this.#quit(args[0]),
-      headers: () => this.#headers(args),
-      help: () => this.#write(HELP),
-      mode: () => this.#mode(args),
-      quit: () => this.#quit(),
-      read: () => this.#read(args),
-      schema: () => this.#schema(args),
-      tables: () => this.#tables(args),
-    };
-    // Like the CLI, a command may be shortened as long as it stays unambiguous.
-    const matches = Object.keys(commands).filter((c) => c.startsWith(name ?? ''));
-    const chosen = commands[name] ?? (matches.length === 1 ? commands[matches[0]] : null);
-    if (!name || !chosen) return this.#fail(`unknown command: "${line}". Enter ".help" for help`);
-    try {
-      return chosen() ?? true;
-    } catch (e) {
-      return this.#fail(errorText(e));
-    }
-  }
-
-  #quit(code) {
+  /** Ends the session: no more input is read. */
+  stop(code = null) {
     this.done = true;
-    if (code !== undefined) this.exitCode = Number.parseInt(code, 10) || 0;
-    return true;
+    if (code !== null) this.exitCode = code;
   }
 
-  #headers(args) {
-    const on = BOOLEANS[args[0]?.toLowerCase()];
-    if (args.length !== 1 || on === undefined) return this.#fail('Usage: .headers on|off');
-    this.headers = on;
-    this.#headersSet = true;
-    return true;
-  }
-
-  #mode(args) {
-    if (args.length === 0) {
-      this.#write(`current output mode: ${this.mode}\n`);
-      return true;
+  // Runs SQL text, statement by statement; the first failure ends it. Returns false on failure.
+  #chunk(text, source, line) {
+    const started = this.timer ? [process.hrtime.bigint(), process.cpuUsage()] : null;
+    let failure = null;
+    for (const statement of splitStatements(text)) {
+      failure = this.#statement(statement);
+      if (failure) break;
     }
-    const mode = args[0].toLowerCase();
-    if (args.length > 1 || !MODES.includes(mode)) {
-      return this.#fail(`mode should be one of: ${MODES.join(' ')}`);
+    if (started) this.#reportTime(...started);
+    if (failure) {
+      const [kind, message] = failure;
+      if (kind === 'refused') return this.fail(message);
+      if (source === SOURCE.ARGUMENT) return this.fail(`Error: ${kind === 'prepare' ? 'in prepare' : 'stepping'}, ${message}`);
+      const type = kind === 'prepare' ? 'Parse error' : 'Runtime error';
+      return this.fail(source === SOURCE.PROMPT ? `${type}: ${message}` : `${type} near line ${line}: ${message}`);
     }
-    this.mode = mode;
-    // The CLI turns headers on for column mode unless .headers was ever given; box always has them.
-    if (mode === 'column' && !this.#headersSet) this.headers = true;
+    if (this.changes) {
+      const [changes, total] = this.db.prepare('SELECT changes(), total_changes()').raw().get();
+      this.write(`changes: ${changes}   total_changes: ${total}\n`);
+    }
     return true;
   }
 
-  #read(args) {
-    if (args.length !== 1) return this.#fail('Usage: .read FILE');
-    let text;
+  #reportTime(startReal, startCpu) {
+    const real = Number(process.hrtime.bigint() - startReal) / 1e9;
+    const cpu = process.cpuUsage(startCpu);
+    this.write(`Run Time: real ${real.toFixed(3)} user ${(cpu.user / 1e6).toFixed(6)} sys ${(cpu.system / 1e6).toFixed(6)}\n`);
+  }
+
+  // One statement: [kind, message] if it failed ('prepare' or 'step'), else null.
+  #statement(sql) {
+    const refusal = this.policy.refusesSql(sql, this);
+    if (refusal) return ['refused', refusal];
+    let stmt;
     try {
-      text = readFileSync(args[0], 'utf8');
-    } catch {
-      return this.#fail(`cannot open "${args[0]}"`);
+      stmt = this.db.prepare(sql);
+    } catch (e) {
+      this.failureCode = primaryCode(e);
+      return ['prepare', withCode(e)];
     }
-    const before = this.errors;
-    this.script(text);
-    return this.errors === before;
-  }
-
-  #schemas() {
-    return this.#db.prepare('PRAGMA database_list').all().map((d) => d.name);
-  }
-
-  #tables(args) {
-    if (args.length > 1) return this.#fail('Usage: .tables ?PATTERN?');
-    const names = [];
-    for (const schema of this.#schemas()) {
-      const prefix = schema === 'main' ? '' : `${schema}.`;
-      const found = this.#db.prepare(`SELECT name FROM ${quoted(schema)}.sqlite_schema
-        WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' AND name LIKE ?`)
-        .pluck().all(args[0] ?? '%');
-      for (const name of found) names.push(prefix + name);
-    }
-    if (!names.length) return true;
-    names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-    // Column by column, as many columns as fit in 80 characters.
-    const width = Math.max(...names.map((n) => n.length));
-    const columns = Math.max(1, Math.floor(80 / (width + 2)));
-    const rows = Math.ceil(names.length / columns);
-    let out = '';
-    for (let r = 0; r < rows; r++) {
-      for (let i = r; i < names.length; i += rows) {
-        out += (i === r ? '' : '  ') + names[i].padEnd(width);
-      }
-      out += '\n';
-    }
-    this.#write(out);
-    return true;
-  }
-
-  #schema(args) {
-    if (args.length > 1) return this.#fail('Usage: .schema ?PATTERN?');
-    const pattern = args[0];
-    // GLOB when the pattern uses its wildcards, LIKE (any case) otherwise; 'schema.table' matches
-    // the schema too.
-    const op = pattern && /[*?[]/.test(pattern) ? 'GLOB' : 'LIKE';
-    let out = '';
-    for (const schema of this.#schemas()) {
-      const dotted = pattern?.includes('.');
-      const filter = !pattern ? '' : `AND ${dotted ? "? || '.' || " : ''}tbl_name ${op} ?`;
-      const params = !pattern ? [] : dotted ? [schema, pattern] : [pattern];
-      const objects = this.#db.prepare(`SELECT type, name, sql FROM ${quoted(schema)}.sqlite_schema
-        WHERE sql IS NOT NULL ${filter} ORDER BY rowid`).all(...params);
-      for (const { type, name, sql } of objects) {
-        out += `${this.#qualified(schema, sql)}${type === 'view' ? this.#viewColumns(schema, name) : ''};\n`;
-      }
-    }
-    this.#write(out);
-    return true;
-  }
-
-  // SQLite stores CREATE statements without their schema; outside main the CLI puts it back.
-  #qualified(schema, sql) {
-    if (schema === 'main') return sql;
-    return sql.replace(/^(CREATE\s+(?:UNIQUE\s+|VIRTUAL\s+)?(?:TABLE|INDEX|VIEW|TRIGGER)\s+)/i,
-      `$1${schema === 'temp' ? schema : quotedIfNeeded(schema)}.`);
-  }
-
-  // A view's text need not name its columns: the CLI adds them as a comment.
-  #viewColumns(schema, name) {
+    if (this.trace) this.trace(/;\s*$/.test(sql) ? `${sql.trim()}\n` : `${sql.trim()};\n`);
+    const kind = explainKind(sql);
+    if (this.eqp !== 'off' && !kind) this.#autoPlan(sql);
+    let params;
     try {
-      const columns = this.#db.prepare(`PRAGMA ${quoted(schema)}.table_info(${quoted(name)})`)
-        .all().map((c) => quotedIfNeeded(c.name));
-      return `\n/* ${quotedIfNeeded(name)}(${columns.join(',')}) */`;
-    } catch {
-      return '';
+      params = this.#parameters(sql);
+    } catch (e) {
+      return ['prepare', errorText(e)];
     }
+    try {
+      if (!stmt.reader) {
+        stmt.run(...params);
+        return null;
+      }
+      stmt.safeIntegers(true);
+      stmt.raw(true);
+      const names = stmt.columns().map((c) => c.name);
+      const rows = stmt.iterate(...params);
+      const out = (chunk) => this.write(chunk);
+      if (kind === 'plan' && this.explain !== 'off') renderPlan(rows, out);
+      else if (kind === 'program' && this.explain !== 'off') renderExplain(this.settings, { names, rows, real: this.real, write: out });
+      else render(this.settings, { names, rows, real: this.real, write: out, fit: this.fitWidth() });
+    } catch (e) {
+      this.failureCode = primaryCode(e);
+      return ['step', withCode(e)];
+    }
+    return null;
+  }
+
+  // .eqp: the plan of each statement before it runs, and with 'full' its program too.
+  #autoPlan(sql) {
+    let triggers = null;
+    try {
+      if (this.eqp === 'trigger' || this.eqp === 'full') {
+        triggers = this.db.dbConfig(SQLITE_DBCONFIG_TRIGGER_EQP);
+        this.db.dbConfig(SQLITE_DBCONFIG_TRIGGER_EQP, true);
+      }
+      const plan = this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).raw(true).all(...this.#parameters(sql));
+      if (plan.length) renderPlan(plan, (chunk) => this.write(chunk));
+      if (this.eqp === 'full') {
+        const program = this.db.prepare(`EXPLAIN ${sql}`).safeIntegers(true).raw(true);
+        renderExplain(this.settings, {
+          names: program.columns().map((c) => c.name), rows: program.iterate(...this.#parameters(sql)),
+          real: this.real, write: (chunk) => this.write(chunk),
+        });
+      }
+    } catch {
+      // The statement itself will say what is wrong with it.
+    } finally {
+      if (triggers === false) this.db.dbConfig(SQLITE_DBCONFIG_TRIGGER_EQP, false);
+    }
+  }
+
+  // The values of a statement's parameters, from .parameter's table (temp.sqlite_parameters):
+  // as sqlite3 binds them, a parameter the table does not name is NULL. Returned as the
+  // arguments of run/iterate: positional NULLs, then one object of named values.
+  #parameters(sql) {
+    const slots = parameterNames(sql);
+    if (!slots.length) return [];
+    const table = this.parameterTable();
+    const named = {};
+    const positional = [];
+    let any = false;
+    for (const name of slots) {
+      if (name === '?') positional.push(null);
+      else {
+        named[name.slice(1)] = table.get(name) ?? null;
+        any = true;
+      }
+    }
+    return any ? [...positional, named] : positional;
+  }
+
+  /** The .parameter table as a Map of key to value; empty when there is none. */
+  parameterTable() {
+    const values = new Map();
+    const exists = this.db.prepare("SELECT 1 FROM temp.sqlite_schema WHERE name = 'sqlite_parameters'").pluck().get();
+    if (!exists) return values;
+    for (const [key, value] of this.db.prepare('SELECT key, value FROM temp.sqlite_parameters').raw(true).safeIntegers(true).iterate()) {
+      values.set(key, value);
+    }
+    return values;
+  }
+
+  /** Runs one dot-command line. Returns whether it succeeded (or a promise of that). */
+  dot(line, source = SOURCE.ARGUMENT) {
+    return runDotCommand(this, line, source);
+  }
+
+  /** Replaces the open database (after .open, .restore of a memory database). */
+  replaceDatabase(db, file) {
+    const old = this.db;
+    this.db = db;
+    this.file = file;
+    try {
+      old.close();
+    } catch {
+      // A database that cannot close cleanly is let go; the new one is what matters now.
+    }
+  }
+
+  /** Closes what the session holds: output files, the database. */
+  close() {
+    this.output.reset();
+    this.db.close();
   }
 }

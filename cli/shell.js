@@ -1,25 +1,15 @@
 #!/usr/bin/env node
-// The package's shell: `sqlite-component [OPTIONS] [FILE] [SQL...]`, the sqlite3 CLI's common
-// cases on this package's Database. SQL (or a dot-command) given as arguments runs and the shell
-// exits; otherwise it reads a script from stdin, or prompts when stdin is a terminal.
+// The package's shell: `sqlite-component [OPTIONS] [FILE] [SQL...]`, sqlite3's command-line
+// shell on this package's Database. SQL (or a dot-command) given as arguments runs and the
+// shell exits; otherwise it reads a script from stdin, or prompts when stdin is a terminal.
 import { createInterface } from 'node:readline';
 import { readFileSync, writeSync } from 'node:fs';
-import { loadDatabase, realFormatter } from './engine.js';
-import { Session, errorText } from './session.js';
-
-const USAGE = `Usage: sqlite-component [OPTIONS] [FILE] [SQL...]
-FILE is the database file (created if missing; an in-memory database if omitted).
-Each SQL argument is SQL or a dot-command; without any, SQL is read from stdin.
-Database files, FILE and those SQL names (ATTACH, VACUUM INTO), must lie inside the
-current directory, symlinks followed, unless -root or -no-root says otherwise.
-OPTIONS:
-  -cmd COMMAND   run COMMAND (SQL or a dot-command) before reading stdin
-  -help          show this message
-  -init FILE     read and run FILE first
-  -no-root       let database files lie anywhere
-  -root DIR      keep database files inside DIR instead of the current directory
-  -version       show the SQLite version
-`;
+import { createEngine } from './engine.js';
+import { Session, SOURCE, errorText } from './session.js';
+import { Policy } from './policy.js';
+import { USAGE, parseArgs } from './options.js';
+import { setMode } from './settings.js';
+import { interactive } from './terminal.js';
 
 // Output goes out synchronously, as with the CLI's stdio: the shell runs synchronously, and
 // stream writes would hold whole results in memory, reorder stdout and stderr, and be lost on exit.
@@ -44,126 +34,118 @@ const write = writer(1);
 const toStderr = writer(2);
 const warn = (line) => toStderr(`${line}\n`);
 
-function parseArgs(argv) {
-  const opts = { file: null, sql: [], cmds: [], init: null, help: false, version: false, root: process.cwd() };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    // The CLI takes -x and --x alike.
-    const flag = arg.startsWith('-') && arg.length > 1 ? arg.replace(/^--?/, '') : null;
-    if (flag === 'help' || flag === 'h') opts.help = true;
-    else if (flag === 'version') opts.version = true;
-    else if (flag === 'no-root') opts.root = null;
-    else if ((flag === 'cmd' || flag === 'init' || flag === 'root') && i + 1 < argv.length) {
-      if (flag === 'cmd') opts.cmds.push(argv[++i]);
-      else if (flag === 'init') opts.init = argv[++i];
-      else opts.root = argv[++i];
-    } else if (flag !== null) throw new Error(`unknown option: ${arg}\nUse -help for a list of options.`);
-    else if (opts.file === null) opts.file = arg;
-    else opts.sql.push(arg);
-  }
-  return opts;
-}
-
-function interactive(session, version, file) {
-  write(`SQLite version ${version} (sqlite-component)\nEnter ".help" for usage hints.\n`);
-  if (file === ':memory:') write('Connected to a transient in-memory database.\n');
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  const prompt = () => {
-    rl.setPrompt(session.pending ? '   ...> ' : 'sqlite> ');
-    rl.prompt();
-  };
-  rl.on('line', (line) => {
-    session.feed(line);
-    if (session.done) rl.close();
-    else prompt();
-  });
-  // Ctrl-C abandons the statement being typed rather than the shell.
-  rl.on('SIGINT', () => {
-    rl.write(null, { ctrl: true, name: 'u' });
-    session.discard();
-    write('^C\n');
-    prompt();
-  });
-  prompt();
-  return new Promise((resolve) => rl.on('close', () => {
-    if (!session.done) write('\n');
-    resolve(0);
-  }));
-}
-
-function piped(session) {
+// Reads stdin line by line and hands each to the session, in order.
+async function piped(session) {
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  rl.on('line', (line) => {
-    session.feed(line);
-    if (session.done) rl.close();
-  });
-  return new Promise((resolve) => rl.on('close', () => {
-    session.end();
-    resolve(session.errors ? 1 : 0);
-  }));
+  for await (const line of rl) {
+    const waiting = session.feed(line, SOURCE.STDIN);
+    if (waiting) await waiting;
+    if (session.done) break;
+  }
+  rl.close();
+  session.end(SOURCE.STDIN);
+  return session.errors ? 1 : 0;
 }
 
 async function main(argv) {
   let opts;
   try {
-    opts = parseArgs(argv);
+    opts = parseArgs(argv, warn);
   } catch (e) {
-    warn(`Error: ${e.message}`);
+    warn(`sqlite-component: Error: ${e.message}`);
     return 1;
   }
   if (opts.help) {
     write(USAGE);
     return 0;
   }
-  let Database;
+  // Under -root the shell works in the root, so that relative names of every kind start there;
+  // -init is the invoker's, read from where it was named.
+  let init = null;
+  if (opts.init !== null) {
+    try {
+      init = readFileSync(opts.init, 'utf8');
+    } catch {
+      init = null;
+    }
+  }
+  let engine;
   try {
-    Database = await loadDatabase({ root: opts.root });
+    engine = await createEngine({ root: opts.root, vfs: opts.vfs });
   } catch (e) {
-    warn(`Error: ${e.message}`);
+    warn(/^no such VFS/.test(e.message) ? e.message : `Error: ${e.message}`);
     return 1;
   }
+  if (engine.root !== null) process.chdir(engine.root);
   const file = opts.file ?? ':memory:';
+  const openOptions = { readonly: opts.readonly, nofollow: opts.nofollow };
   let db;
   try {
-    db = new Database(file);
+    db = opts.deserialize && opts.file !== null
+      ? engine.open(readFileSync(opts.file), { readonly: opts.readonly })
+      : engine.open(file, openOptions);
   } catch (e) {
     // The root is the shell's doing, not the user's file's: say how to move it.
-    const hint = /outside the root/.test(e.cause?.message) ? ' (see -root and -no-root)' : '';
+    const hint = /outside the root/.test(e.cause?.message) ? ' (see -root)' : '';
     warn(`Error: unable to open database "${file}": ${errorText(e)}${hint}`);
     return 1;
   }
+  const policy = new Policy({ root: engine.root, safe: opts.safe, nonce: opts.nonce });
+  const tty = process.stdin.isTTY && !opts.batch;
+  const prompting = opts.interactive || tty;
+  const session = new Session({
+    engine, db, file: opts.file ?? '', real: engine.real, write, warn, policy, openOptions,
+    terminal: process.stderr.isTTY ? { progress: toStderr } : null,
+  });
   try {
-    const version = db.prepare('SELECT sqlite_version()').pluck().get();
     if (opts.version) {
-      write(`${version}\n`);
+      write(`${db.prepare("SELECT sqlite_version() || ' ' || sqlite_source_id()").pluck().get()}\n`);
       return 0;
     }
-    const session = new Session(db, { real: realFormatter(Database), write, warn });
-    if (opts.init) {
-      try {
-        session.script(readFileSync(opts.init, 'utf8'));
-      } catch {
-        warn(`Error: cannot open "${opts.init}"`);
+    session.bail = opts.bail;
+    session.echo = opts.echo;
+    for (const [what, value] of opts.actions) {
+      if (what === 'mode') setMode(session, value, { fromOption: true });
+      else if (what === 'header') {
+        session.settings.headers = value;
+        session.headersSet = true;
+      } else if (what === 'separator') session.settings.colSep = value;
+      else if (what === 'newline') session.settings.rowSep = value;
+      else if (what === 'nullvalue') session.settings.nullValue = value;
+    }
+    if (opts.init !== null) {
+      if (init === null) warn(`Error: cannot open "${opts.init}"`);
+      else {
+        await session.script(init);
+        session.errors = 0; // as in sqlite3, -init's failures do not make the exit status
       }
     }
     for (const cmd of opts.cmds) {
-      if (!session.done && !session.command(cmd)) return 1;
+      if (session.done) break;
+      const ok = await session.command(cmd);
+      if (!ok && session.bail) return 1;
     }
+    session.errors = 0;
     // As in the CLI, SQL arguments replace stdin, and the first failure ends the run.
     if (opts.sql.length) {
       for (const sql of opts.sql) {
-        if (!session.done && !session.command(sql)) return 1;
+        if (session.done) break;
+        // sqlite3 exits with the failing statement's result code.
+        if (!(await session.command(sql))) return session.exitCode ?? (sql.startsWith('.') ? 1 : session.failureCode);
       }
       return session.exitCode ?? 0;
     }
     if (session.done) return session.exitCode ?? 0;
-    const status = process.stdin.isTTY ? await interactive(session, version, file) : await piped(session);
+    const status = prompting
+      ? await interactive(session, { file, write, warn, tty })
+      : await piped(session);
     return session.exitCode ?? status;
   } finally {
-    db.close();
+    session.close();
   }
 }
 
 process.exitCode = await main(process.argv.slice(2));
 // stdin may still be open (a pipe after .quit); nothing else is left to wait for.
 process.exit();
+

@@ -12,6 +12,7 @@ import { defaultVfsName, findVfs } from './vfs/vfs-import.js';
 const SQLITE_OPEN_READONLY = 0x1;
 const SQLITE_OPEN_READWRITE = 0x2;
 const SQLITE_OPEN_CREATE = 0x4;
+const SQLITE_OPEN_NOFOLLOW = 0x01000000;
 
 const SQLITE_LIMIT_LENGTH = 0;
 const SQLITE_LIMIT_SQL_LENGTH = 1;
@@ -130,6 +131,7 @@ class Database {
     const anonymous = filename === '' || filename === ':memory:';
     const readonly = optionalBoolean(options, 'readonly');
     const fileMustExist = optionalBoolean(options, 'fileMustExist');
+    const nofollow = optionalBoolean(options, 'nofollow');
     const timeout = 'timeout' in options ? options.timeout : 5000;
     const verbose = 'verbose' in options ? options.verbose : null;
     const nativeBinding = 'nativeBinding' in options ? options.nativeBinding : null;
@@ -154,9 +156,10 @@ class Database {
     if (unopenable) throw sqliteError(`unable to open database file: ${unopenable}`, 14); // SQLITE_CANTOPEN
 
     // Open, each database in an instance of its own (one a closed Database handed back, or new).
-    const flags = readonly && !image
+    const flags = (readonly && !image
       ? SQLITE_OPEN_READONLY
-      : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE);
+      : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE))
+      | (nofollow ? SQLITE_OPEN_NOFOLLOW : 0);
     const instance = instantiateDatabase();
     const { api, hot, guard } = instance;
     this.#instance = instance;
@@ -456,6 +459,39 @@ class Database {
       guard.whenFree(() => this.#state.open && this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, !this.#state.unsafe));
     }
     return this;
+  }
+
+  /**
+   * sqlite3_limit: run-time limit `id` (SQLITE_LIMIT_LENGTH = 0, …) as it was, and set to
+   * `value` when one is given. LENGTH and SQL_LENGTH stay at most V8's longest string.
+   */
+  limit(id, value) {
+    if (!Number.isInteger(id) || id < 0 || id > 0x7fffffff) throw new TypeError('Expected first argument to be a limit id (SQLITE_LIMIT_*)');
+    const setting = value !== undefined;
+    if (setting && (!Number.isInteger(value) || value < 0 || value > 0x7fffffff)) {
+      throw new RangeError('Expected the limit to be an integer from 0 to 2147483647');
+    }
+    this.#usable();
+    if (setting && (id === SQLITE_LIMIT_LENGTH || id === SQLITE_LIMIT_SQL_LENGTH)) value = Math.min(value, MAX_STRING_LENGTH);
+    const was = this.#connection.limit(id, setting ? value : -1);
+    if (was < 0) throw new RangeError(`Expected first argument to be a limit id (SQLITE_LIMIT_*), got ${id}`);
+    return was;
+  }
+
+  /**
+   * sqlite3_db_config of an on/off option `op` (SQLITE_DBCONFIG_DEFENSIVE = 1010, …): turns it
+   * on or off when `on` is given; returns whether it is on now.
+   */
+  dbConfig(op, on) {
+    if (!Number.isInteger(op)) throw new TypeError('Expected first argument to be an option (SQLITE_DBCONFIG_*)');
+    if (on !== undefined && typeof on !== 'boolean') throw new TypeError('Expected second argument to be a boolean');
+    this.#usable();
+    if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+    try {
+      return this.#connection.dbConfig(op, on);
+    } catch (e) {
+      throw toSqliteError(e, this.#failureOf);
+    }
   }
 
   /** Refused: SQLite is built into the component without extension loading. */

@@ -13,6 +13,8 @@ export interface Options {
   vfs?: string;
   readonly?: boolean;
   fileMustExist?: boolean;
+  /** Refuse a database file whose name leads through a symbolic link (SQLITE_OPEN_NOFOLLOW). */
+  nofollow?: boolean;
   /** Busy timeout in milliseconds (default 5000). */
   timeout?: number;
   /** Called with the SQL of each statement before it runs. */
@@ -142,6 +144,10 @@ export interface Database {
   loadExtension(path: string, entryPoint?: string): never;
   defaultSafeIntegers(toggle?: boolean): this;
   unsafeMode(toggle?: boolean): this;
+  /** sqlite3_limit: limit `id` (SQLITE_LIMIT_*) as it was; set to `value` when given. */
+  limit(id: number, value?: number): number;
+  /** sqlite3_db_config of on/off option `op` (SQLITE_DBCONFIG_*): set when `on` is given; whether it is on now. */
+  dbConfig(op: number, on?: boolean): boolean;
   close(): this;
   [Symbol.dispose](): void;
 }
@@ -179,6 +185,8 @@ export declare class Vfs {
   delete(path: string, syncDir: boolean): void;
   access(path: string, flags: number): boolean;
   fullPathname(path: string): string;
+  /** Whether reaching `path` goes through a symbolic link (refused under the `nofollow` option). */
+  symlinked(path: string): boolean;
   directoryExists(filename: string): boolean;
   acquire(filename: string, options: Options): Promise<Lease | null>;
 }

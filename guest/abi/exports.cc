@@ -220,10 +220,10 @@ EXPORT("[method]connection.limit") int32_t connection_limit(Connection* self, in
 }
 
 EXPORT("[method]connection.db-config")
-uint8_t* connection_db_config(Connection* self, int32_t op, int32_t on) {
+uint8_t* connection_db_config(Connection* self, int32_t op, int32_t has_on, int32_t on) {
   Error error;
   bool now = false;
-  if (!self->db_config(op, on != 0, now, error)) return fail(std::move(error));
+  if (!self->db_config(op, has_on ? (on != 0 ? 1 : 0) : -1, now, error)) return fail(std::move(error));
   put<uint8_t>(4, now);
   return ok();
 }

@@ -191,12 +191,13 @@ int access(const char* vfs, const char* path, int flags, int& result) {
   return 0;
 }
 
-int full_pathname(const char* vfs, const char* path, char* out, int capacity) {
+int full_pathname(const char* vfs, const char* path, char* out, int capacity, bool& symlink) {
   ReturnArea r;
   vfs_full_pathname(vfs, strlen(vfs), path, strlen(path), r.bytes);
   if (!r.ok()) return r.code();
   auto* data = r.at<char*>(4);
   auto size = r.at<uint32_t>(8);
+  symlink = r.bytes[12] != 0;
   bool fits = size + 1 <= static_cast<uint32_t>(capacity);
   if (fits) {
     memcpy(out, data, size);

@@ -34,7 +34,7 @@ int device_characteristics(uint32_t file);
 int delete_file(const char* vfs, const char* path, bool sync_dir);
 int access(const char* vfs, const char* path, int flags, int& result);
 // Writes at most `capacity` bytes including the NUL; SQLITE_CANTOPEN if it does not fit.
-int full_pathname(const char* vfs, const char* path, char* out, int capacity);
+int full_pathname(const char* vfs, const char* path, char* out, int capacity, bool& symlink);
 void randomness(void* buffer, int amount);
 void sleep(uint32_t microseconds);
 double current_time();

@@ -215,10 +215,10 @@ bool Connection::create_module(std::string_view name, uint32_t id, bool eponymou
 
 int Connection::limit(int id, int value) { return db_ ? sqlite3_limit(db_, id, value) : -1; }
 
-bool Connection::db_config(int op, bool on, bool& now, Error& error) {
+bool Connection::db_config(int op, int on, bool& now, Error& error) {
   if (!is_open(error)) return false;
   int state = 0;
-  if (sqlite3_db_config(db_, op, on ? 1 : 0, &state) != SQLITE_OK) {
+  if (sqlite3_db_config(db_, op, on, &state) != SQLITE_OK) {
     return error = error_with(SQLITE_ERROR, "unknown sqlite3_db_config option"), false;
   }
   now = state != 0;

@@ -45,8 +45,9 @@ class Connection final {
   bool create_module(std::string_view name, uint32_t id, bool eponymous, Error& error);
   // sqlite3_limit; the limit as it was (-1 when closed).
   int limit(int id, int value);
-  // sqlite3_db_config of an on/off option: whether it is on now.
-  bool db_config(int op, bool on, bool& now, Error& error);
+  // sqlite3_db_config of an on/off option: sets it (on: 1 or 0; -1 leaves it as it is), and
+  // says whether it is on now.
+  bool db_config(int op, int on, bool& now, Error& error);
 
   sqlite3* handle() const { return db_; }
   bool is_open(Error& error) const;

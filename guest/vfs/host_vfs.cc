@@ -358,8 +358,12 @@ int host_access(sqlite3_vfs* vfs, const char* path, int flags, int* result) {
   return io_code(vfs_import::access(vfs->zName, path, flags, *result), SQLITE_IOERR_ACCESS);
 }
 
+// A name reached through a symlink is SQLITE_OK_SYMLINK, as os_unix.c reports it: the pager
+// then refuses it to a connection opened with SQLITE_OPEN_NOFOLLOW and takes it otherwise.
 int host_full_pathname(sqlite3_vfs* vfs, const char* path, int capacity, char* out) {
-  return io_code(vfs_import::full_pathname(vfs->zName, path, out, capacity), SQLITE_CANTOPEN);
+  bool symlink = false;
+  int rc = io_code(vfs_import::full_pathname(vfs->zName, path, out, capacity, symlink), SQLITE_CANTOPEN);
+  return rc == SQLITE_OK && symlink ? SQLITE_OK_SYMLINK : rc;
 }
 
 int host_randomness(sqlite3_vfs*, int amount, char* out) {

@@ -109,6 +109,14 @@ export class Vfs {
   }
 
   /**
+   * Whether reaching `path` goes through a symbolic link: a Database opened with `nofollow`
+   * refuses such a file (SQLITE_CANTOPEN). VFSes without links say no.
+   */
+  symlinked(path) {
+    return false;
+  }
+
+  /**
    * The async step, if any, this VFS needs before SQLite can open database `filename`
    * synchronously (Database.open awaits it): resolves to a lease with `release()`, which the
    * Database calls when it closes, or to null when nothing was needed.

@@ -374,6 +374,28 @@ export class NodeFsVfs extends Vfs {
     return fs.existsSync(path.dirname(full));
   }
 
+  // Component by component, as the kernel walks a name (so `link/..` counts as a link), from
+  // the root for a relative name under a root, else from the current directory.
+  symlinked(filename) {
+    const absolute = path.isAbsolute(filename);
+    let at = absolute ? path.parse(filename).root : (this.#root ?? fs.realpathSync(process.cwd()));
+    for (const part of (absolute ? filename.slice(at.length) : filename).split(/[\\/]+/)) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') {
+        at = path.dirname(at);
+        continue;
+      }
+      const next = path.join(at, part);
+      try {
+        if (fs.lstatSync(next).isSymbolicLink()) return true;
+      } catch {
+        return false; // what does not exist is no link
+      }
+      at = next;
+    }
+    return false;
+  }
+
   fullPathname(filename) {
     if (this.#root !== null) return confine(this.#root, filename);
     const full = path.resolve(filename);

@@ -281,9 +281,10 @@ export function createVfsImport() {
     },
     fullPathname(vfsName, path) {
       try {
-        const full = vfsNamed(vfsName).fullPathname(path);
+        const vfs = vfsNamed(vfsName);
+        const full = vfs.fullPathname(path);
         if (typeof full !== 'string') throw new TypeError('Expected the VFS fullPathname to return a string');
-        return full;
+        return { path: full, symlink: vfs.symlinked(path) === true };
       } catch (e) {
         throw failure(e, SQLITE_CANTOPEN);
       }
