@@ -61,6 +61,18 @@ async function pageIncrements(lib, file, who, count) {
   return { ms };
 }
 
+// Point reads through the Worker API from a page, each its own read transaction.
+async function pageReads(lib, file, count) {
+  const db = await lib.openDatabase(file, { vfs: 'opfs', timeout: 30000, worker: new lib.DatabaseWorker() });
+  const get = await db.prepare('SELECT n FROM counters WHERE name = ?');
+  const start = performance.now();
+  let total = 0;
+  for (let i = 0; i < count; i++) total += await get.pluck().get(i % 2 ? 'a' : 'b');
+  const ms = performance.now() - start;
+  await db.close();
+  return { ms, total };
+}
+
 async function createCounters(page, file, names) {
   const worker = await spawn(page);
   await inWorker(page, worker, `
@@ -131,6 +143,14 @@ for (const name of browserNames) describe(`many tabs on one opfs database (${nam
     const slowest = Math.max(...together.map((r) => r.ms));
     console.log(`# ${browser.name}: a transaction through the Worker API: ${(alone.ms / increments).toFixed(2)} ms with one tab; `
       + `${(slowest / (2 * increments)).toFixed(2)} ms with two tabs taking turns (${2 * increments} in ${slowest.toFixed(0)} ms)`);
+    // Reads take turns too (SQLite reads under a SHARED lock, which needs the handles).
+    const reads = 4 * increments;
+    const readAlone = await onPage(pages[0], pageReads, 'cost.db', reads);
+    const readTogether = await Promise.all(pages.map((page) => onPage(page, pageReads, 'cost.db', reads)));
+    for (const r of [readAlone, ...readTogether]) assert.equal(r.total, reads / 2 * (3 * increments));
+    const slowestRead = Math.max(...readTogether.map((r) => r.ms));
+    console.log(`# ${browser.name}: a point read through the Worker API: ${(readAlone.ms / reads).toFixed(3)} ms with one tab; `
+      + `${(slowestRead / (2 * reads)).toFixed(3)} ms with two tabs reading at once`);
     await Promise.all(pages.map((page) => page.close()));
   });
 
