@@ -7,7 +7,7 @@
 // before the next line is read. Only a command that must wait (.backup, .save, .restore: the
 // Database's backup is async) makes the call that ran it return a promise; the input loops
 // wait for it before they go on (`then` below). The engine itself runs in this thread.
-import { isBlank, isComplete, parameterNames, splitStatements } from './complete.js';
+import { completeStatements, isBlank, isQuietStatement, parameterNames, splitStatements } from './complete.js';
 import { defaultSettings, render, renderExplain, renderPlan } from './render.js';
 import { runDotCommand } from './commands.js';
 import { Output } from './output.js';
@@ -166,7 +166,9 @@ export class Session {
     if (this.done) return;
     this.currentLine = state.line;
     if (state.pending === '') {
-      if (line.startsWith('.') || line.startsWith('#') || isBlank(line)) {
+      // (Most lines start with a word: only those that start otherwise need the full test.)
+      const blank = line === '' || (!/^[A-Za-z(]/.test(line) && isBlank(line));
+      if (line.startsWith('.') || line.startsWith('#') || blank) {
         if (this.echo) this.write(`${line}\n`);
         if (line.startsWith('.')) {
           return then(this.dot(line, source), () => this.output.commandDone());
@@ -179,13 +181,14 @@ export class Session {
       line = ';';
     }
     const sql = state.pending === '' ? line : `${state.pending}\n${line}`;
-    if (!isComplete(sql)) {
+    const statements = completeStatements(sql);
+    if (statements === null) {
       state.pending = sql;
       return undefined;
     }
     state.pending = '';
     if (this.echo) this.write(`${sql}\n`);
-    this.#chunk(sql, source, state.start);
+    this.#chunk(sql, source, state.start, statements);
     this.output.commandDone();
     return undefined;
   }
@@ -206,10 +209,10 @@ export class Session {
   }
 
   // Runs SQL text, statement by statement; the first failure ends it. Returns false on failure.
-  #chunk(text, source, line) {
+  #chunk(text, source, line, statements = splitStatements(text)) {
     const started = this.timer ? [process.hrtime.bigint(), process.cpuUsage()] : null;
     let failure = null;
-    for (const statement of splitStatements(text)) {
+    for (const statement of statements) {
       failure = this.#statement(statement);
       if (failure) break;
     }
@@ -238,6 +241,24 @@ export class Session {
   #statement(sql) {
     const refusal = this.policy.refusesSql(sql, this);
     if (refusal) return ['refused', refusal];
+    // A statement that returns no rows runs through exec, without a Statement of its own: a
+    // script of a million INSERTs goes three times faster. A failure is then prepared again to
+    // tell a parse error (it fails again) from a runtime one.
+    if (!this.trace && this.eqp === 'off' && isQuietStatement(sql)) {
+      try {
+        this.db.exec(sql);
+        return null;
+      } catch (e) {
+        try {
+          this.db.prepare(sql);
+        } catch (again) {
+          this.failureCode = primaryCode(again);
+          return ['prepare', withCode(again)];
+        }
+        this.failureCode = primaryCode(e);
+        return ['step', withCode(e)];
+      }
+    }
     let stmt;
     try {
       stmt = this.db.prepare(sql);
