@@ -361,6 +361,7 @@ export function renderPlan(rows, write) {
     if (!children.has(key)) children.set(key, []);
     children.get(key).push({ id: String(id), detail });
   }
+  if (!children.size) return; // a statement with no plan (CREATE, …) draws nothing
   let out = 'QUERY PLAN\n';
   const draw = (parent, prefix) => {
     const kids = children.get(parent) ?? [];

@@ -1,7 +1,7 @@
 // Dot-commands that change or show the session's settings: output mode and layout, echo,
 // bail, timers, plans, prompts, parameters, tracing, and the connection's limits and options.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { COLUMNAR, MODES, defaultSettings, quotedIfNeeded, sqlLiteral } from './render.js';
+import { COLUMNAR, MODES, quotedIfNeeded, sqlLiteral } from './render.js';
 import { booleanValue } from './commands.js';
 
 const integerValue = (arg) => {
@@ -357,4 +357,3 @@ export const SETTINGS = {
   width,
 };
 
-export { defaultSettings };
