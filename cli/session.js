@@ -109,7 +109,22 @@ export class Session {
     const result = this.#line(state, line, source);
     this.pending = state.pending;
     this.startLine = state.start;
-    return result;
+    if (result instanceof Promise) return result.then(() => { this.#quitHere(); });
+    this.#quitHere();
+    return undefined;
+  }
+
+  /** .quit (and .exit 0): ends the input being read, the script or the session. */
+  quit() {
+    this.quitting = true;
+  }
+
+  // A .quit ends the input it came from: true, and at the top the session ends.
+  #quitHere(top = true) {
+    if (!this.quitting) return false;
+    this.quitting = false;
+    if (top) this.done = true;
+    return true;
   }
 
   /** End of streamed input: whatever is left runs, finished or not, as in the CLI. */
@@ -132,13 +147,15 @@ export class Session {
     const state = { pending: '', start: 0, line: 0 };
     const lines = text.split('\n');
     if (lines.at(-1) === '') lines.pop();
+    // As in sqlite3, .quit in a script ends that script, not the session.
     const from = (i) => {
       for (; i < lines.length; i++) {
-        if (this.done) return undefined;
+        if (this.done || this.#quitHere(false)) return undefined;
         state.line++;
         const result = this.#line(state, lines[i].replace(/\r$/, ''), SOURCE.FILE);
         if (result instanceof Promise) return result.then(() => from(i + 1));
       }
+      if (this.#quitHere(false)) return undefined;
       if (!this.done && state.pending !== '' && !isBlank(state.pending)) {
         this.#chunk(state.pending, SOURCE.FILE, state.start);
       }
@@ -156,6 +173,7 @@ export class Session {
     const ok = text.startsWith('.') ? this.dot(text) : this.#chunk(text, SOURCE.ARGUMENT, 0);
     return then(ok, (done) => {
       this.output.commandDone();
+      this.#quitHere();
       return done;
     });
   }

@@ -175,13 +175,20 @@ function timeout(session, args) {
   return true;
 }
 
+// .exit CODE ends the shell at once; .exit 0 and .quit end the input they came from (a .read
+// script, -init, or the session), as in sqlite3.
 function exit(session, args) {
-  session.stop(args.length ? integerValue(args[0]) : 0);
+  const code = args.length ? integerValue(args[0]) : 0;
+  if (code) session.stop(code);
+  else {
+    session.exitCode = 0;
+    session.quit();
+  }
   return true;
 }
 
 function quit(session) {
-  session.stop();
+  session.quit();
   return true;
 }
 
