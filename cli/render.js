@@ -355,14 +355,21 @@ export function renderExplain(settings, { names, rows, real, write }) {
 
 /** The EXPLAIN QUERY PLAN rows (id, parent, notused, detail) drawn as the CLI's tree. */
 export function renderPlan(rows, write) {
+  const all = [...rows];
+  // With trigger_eqp, a first row "-- TRIGGER name" titles the plan in place of QUERY PLAN.
+  let title = 'QUERY PLAN';
+  if (all.length && String(all[0][3]).startsWith('-')) {
+    if (all.length === 1) return;
+    title = String(all.shift()[3]).slice(3);
+  }
   const children = new Map();
-  for (const [id, parent, , detail] of rows) {
+  for (const [id, parent, , detail] of all) {
     const key = String(parent);
     if (!children.has(key)) children.set(key, []);
     children.get(key).push({ id: String(id), detail });
   }
   if (!children.size) return; // a statement with no plan (CREATE, …) draws nothing
-  let out = 'QUERY PLAN\n';
+  let out = `${title}\n`;
   const draw = (parent, prefix) => {
     const kids = children.get(parent) ?? [];
     kids.forEach(({ id, detail }, i) => {
