@@ -104,25 +104,29 @@ describe('on a terminal', { skip }, () => {
     const made = w.ours([db, 'CREATE TABLE first_table(first_col, second_col); CREATE TABLE other(x)']);
     assert.equal(made.status, 0);
     await onTerminal([db], {}, async (t) => {
-    await t.until('sqlite> ');
-    t.type('.tab\t');
-    await t.until('.tables');
-    t.type('\r');
-    await t.until('first_table  other');
-    t.type('SELECT first_c\t');
-    await t.until('first_col');
-    t.type(', upp\t');
-    await t.until('upper(');
-    t.type("'a') FROM fir\t");
-    await t.until('first_table');
-    t.type(';\r');
-    t.type('INSERT INTO first_table VALUES (1, 2);\r');
-    await t.until('sqlite> ');
-    t.type('SELECT * FROM first_table WHERE first_c\t');
-    await t.until('first_col');
-    t.type(' = 1;\r');
-    await t.until(/1\|2/);
-    await t.close();
+      // Text, then Tab on its own once the text is echoed: a Tab that arrives with other
+      // characters is taken as pasted, and inserted as it is.
+      const tab = async (text, expected) => {
+        t.type(text);
+        await t.until(text.slice(-3));
+        t.type('\t');
+        await t.until(expected);
+      };
+      await t.until('sqlite> ');
+      await tab('.tab', '.tables');
+      t.type('\r');
+      await t.until('first_table  other');
+      await tab('SELECT first_c', 'first_col');
+      await tab(', upp', 'upper(');
+      await tab("'a') FROM fir", 'first_table');
+      t.type(';\r');
+      await t.until('sqlite> ');
+      t.type('INSERT INTO first_table VALUES (1, 2);\r');
+      await t.until('sqlite> ');
+      await tab('SELECT * FROM first_table WHERE first_c', 'first_col');
+      t.type(' = 1;\r');
+      await t.until(/1\|2/);
+      await t.close();
     });
   });
 
