@@ -157,11 +157,72 @@ const HELP = [
   ['width', '.width NUM1 NUM2 ...     Set minimum column widths for columnar output'],
 ];
 
+// What .help PATTERN and .help -all add under a command's line.
+const DETAILS = {
+  dump: `   Options:
+     --data-only            Output only INSERT statements
+     --newlines             Allow unescaped newline characters in output
+     --nosys                Omit system tables (ex: "sqlite_stat1")
+     --preserve-rowids      Include ROWID values in the output
+   OBJECTS is a LIKE pattern for tables, indexes, triggers or views to dump
+   Additional LIKE patterns can be given in subsequent arguments`,
+  import: `   Options:
+     --ascii               Use \\037 and \\036 as column and row separators
+     --csv                 Use , and \\n as column and row separators
+     --skip N              Skip the first N rows of input
+     --schema S            Target table to be S.TABLE
+     -v                    "Verbose" - increase auxiliary output
+   If TABLE does not exist, it is created from the first row of input.
+   Without --csv or --ascii, the separators are the output mode's.
+   If FILE begins with "|" then it is a command that generates the input text.`,
+  mode: `   MODE is one of: ascii box csv column html insert json line list markdown
+     qbox (box --wrap 60 --quote) quote table tabs tcl
+   OPTIONS: (for columnar modes or insert mode):
+     --wrap N       Wrap output lines to no longer than N characters
+     --wordwrap B   Wrap or not at word boundaries per B (on/off)
+     --ww           Shorthand for "--wordwrap 1"
+     --quote        Quote output text as SQL literals
+     --noquote      Do not quote output text
+     TABLE          The name of SQL table used for "insert" mode`,
+  once: `     If FILE begins with '|' then open as a pipe
+       --bom  Put a UTF8 byte-order mark at the beginning`,
+  open: `     Options:
+        --deserialize   Load into memory using sqlite3_deserialize()
+        --new           Initialize FILE to an empty database
+        --nofollow      Do not follow symbolic links
+        --readonly      Open FILE readonly`,
+  output: `   If FILE begins with '|' then open it as a pipe.
+   Options:
+     --bom                 Prefix output with a UTF8 byte-order mark`,
+  parameter: `   clear                   Erase all bindings
+   init                    Initialize the TEMP table that holds bindings
+   list                    List the current parameter bindings
+   set PARAMETER VALUE     Given SQL parameter PARAMETER a value of VALUE
+                           PARAMETER should start with one of: $ : @ ?
+   unset PARAMETER         Remove PARAMETER from the binding table`,
+  schema: `   Options:
+      --indent             Try to pretty-print the schema
+      --nosys              Omit objects whose names start with "sqlite_"`,
+  sha3sum: `    Options:
+      --schema              Also hash the sqlite_schema table
+      --sha3-224            Use the sha3-224 algorithm (default)
+      --sha3-256            Use the sha3-256 algorithm
+      --sha3-384            Use the sha3-384 algorithm
+      --sha3-512            Use the sha3-512 algorithm
+    Any other argument is a LIKE pattern for tables to hash`,
+  trace: `    FILE                    Send output to FILE
+    stdout                  Send output to stdout
+    stderr                  Send output to stderr
+    off                     Disable tracing
+   Each statement the shell runs is shown as it is written.`,
+};
+
 function help(session, args) {
   const all = args[0] === '-all' || args[0] === '--all';
   const pattern = all ? args[1] : args[0];
+  const detailed = all || pattern !== undefined;
   const lines = HELP.filter(([name]) => !pattern || name.startsWith(pattern.replace(/^\./, '')))
-    .map(([, line]) => line);
+    .map(([name, line]) => (detailed && DETAILS[name] ? `${line}\n${DETAILS[name]}` : line));
   if (pattern && !lines.length) {
     session.write(`Nothing matches '${pattern}'\n`);
     return true;

@@ -36,43 +36,64 @@ const STATES = [
   /* 7 */     [1,   7,    5,    5,      5,     5,   5,      5],
 ];
 
-const isSpace = (c) => c === ' ' || c === '\t' || c === '\n' || c === '\f' || c === '\r';
 // SQLite treats every non-ASCII character as part of an identifier.
-const isIdChar = (c) => /[A-Za-z0-9_$]/.test(c) || c > '\x7f';
+function isIdCode(n) {
+  return (n >= 97 && n <= 122) || (n >= 65 && n <= 90) || (n >= 48 && n <= 57) || n === 95 || n === 36 || n > 127;
+}
+const isIdChar = (c) => c !== undefined && isIdCode(c.charCodeAt(0));
 
-// The kind and end offset of the token starting at sql[i].
+// The kind of the token starting at sql[i]; where it ends is left in tokenEnd (no array per
+// token: scripts of a million lines go through here).
+let tokenEnd = 0;
 function token(sql, i) {
-  const c = sql[i];
-  if (c === ';') return [SEMI, i + 1];
-  if (isSpace(c)) return [SPACE, i + 1];
-  if (c === '/' && sql[i + 1] === '*') {
-    const close = sql.indexOf('*/', i + 2);
-    return close < 0 ? [OPEN_COMMENT, sql.length] : [SPACE, close + 2];
+  const c = sql.charCodeAt(i);
+  tokenEnd = i + 1;
+  switch (c) {
+    case 0x3b: // ;
+      return SEMI;
+    case 0x20: case 0x09: case 0x0a: case 0x0c: case 0x0d:
+      return SPACE;
+    case 0x2f: // /
+      if (sql.charCodeAt(i + 1) === 0x2a) {
+        const close = sql.indexOf('*/', i + 2);
+        tokenEnd = close < 0 ? sql.length : close + 2;
+        return close < 0 ? OPEN_COMMENT : SPACE;
+      }
+      return OTHER;
+    case 0x2d: // -
+      if (sql.charCodeAt(i + 1) === 0x2d) {
+        // A line comment still open at the end of the text is no reason to wait for more.
+        const nl = sql.indexOf('\n', i + 2);
+        tokenEnd = nl < 0 ? sql.length : nl + 1;
+        return SPACE;
+      }
+      return OTHER;
+    case 0x5b: case 0x22: case 0x27: case 0x60: { // [ " ' `
+      // A doubled quote inside closes and reopens: the scan just goes on from there.
+      const close = sql.indexOf(c === 0x5b ? ']' : sql[i], i + 1);
+      tokenEnd = close < 0 ? sql.length : close + 1;
+      return close < 0 ? OPEN_QUOTE : OTHER;
+    }
+    default:
   }
-  if (c === '-' && sql[i + 1] === '-') {
-    // A line comment still open at the end of the text is no reason to wait for more.
-    const nl = sql.indexOf('\n', i + 2);
-    return [SPACE, nl < 0 ? sql.length : nl + 1];
-  }
-  const closer = { '[': ']', '"': '"', "'": "'", '`': '`' }[c];
-  if (closer) {
-    // A doubled quote inside closes and reopens: the scan just goes on from there.
-    const close = sql.indexOf(closer, i + 1);
-    return close < 0 ? [OPEN_QUOTE, sql.length] : [OTHER, close + 1];
-  }
-  if (isIdChar(c)) {
+  if (isIdCode(c)) {
     let j = i + 1;
-    while (j < sql.length && isIdChar(sql[j])) j++;
-    return [KEYWORDS.get(sql.slice(i, j).toLowerCase()) ?? OTHER, j];
+    while (j < sql.length && isIdCode(sql.charCodeAt(j))) j++;
+    tokenEnd = j;
+    // Only the six keywords below matter; other words need no lower-casing.
+    const n = j - i;
+    if (n < 3 || n > 9) return OTHER;
+    return KEYWORDS.get(sql.slice(i, j).toLowerCase()) ?? OTHER;
   }
-  return [OTHER, i + 1];
+  return OTHER;
 }
 
 // Calls visit(kind, start, end, stateAfter) for each token, up to an unclosed quote or comment.
 function scan(sql, visit) {
   let state = 0;
   for (let i = 0; i < sql.length;) {
-    const [kind, end] = token(sql, i);
+    const kind = token(sql, i);
+    const end = tokenEnd;
     if (kind < 0) {
       visit(kind, i, end, state);
       return;
@@ -145,4 +166,42 @@ export function parameterNames(sql) {
     slots[slot - 1] = name;
   });
   return slots;
+}
+
+/**
+ * The statements of sql if it ends with a complete one (as isComplete decides), else null: the
+ * two answers from one scan, for the shell's input lines.
+ */
+export function completeStatements(sql) {
+  const out = [];
+  let start = 0;
+  let empty = true;
+  let complete = false;
+  scan(sql, (kind, tokStart, end, state) => {
+    complete = kind >= 0 && state === 1;
+    if (kind !== SPACE && kind !== SEMI && kind !== OPEN_COMMENT) empty = false;
+    if (kind === SEMI && state === 1) {
+      if (!empty) out.push(sql.slice(start, end));
+      start = end;
+      empty = true;
+    }
+  });
+  if (!complete) return null;
+  if (!empty) out.push(sql.slice(start));
+  return out;
+}
+
+// Statements that return no rows whatever they do: the shell may run them without a
+// prepared statement of its own (unless RETURNING makes them return rows).
+const QUIET = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(insert|update|delete|replace|create|drop|alter|begin|commit|end|rollback|savepoint|release|analyze|reindex|detach)\b/i;
+
+/** True when sql (one statement) surely returns no rows and has no parameters to bind. */
+export function isQuietStatement(sql) {
+  if (!QUIET.test(sql) || /[?:@$]/.test(sql) && parameterNames(sql).length) return false;
+  if (!/returning/i.test(sql)) return true;
+  let returning = false;
+  scan(sql, (kind, start, end) => {
+    if (kind === OTHER && end - start === 9 && /^returning$/i.test(sql.slice(start, end))) returning = true;
+  });
+  return !returning;
 }

@@ -24,6 +24,8 @@ export function progressBar(session, label, unit) {
     update(done, total, count = done) {
       const now = Date.now();
       if (now - drawn < 100) return;
+      // Work that has not begun to move is not worth a bar yet (a small backup's first step).
+      if (done === 0 && now - started < 250) return;
       drawn = now;
       const share = total > 0 ? Math.min(1, done / total) : 0;
       const elapsed = (now - started) / 1000;

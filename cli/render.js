@@ -74,6 +74,10 @@ function cutAtNul(b) {
   const nul = b.indexOf(0);
   return nul < 0 ? b : b.subarray(0, nul);
 }
+function cutText(s) {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
 
 /** A value's bytes as sqlite3_column_text gives them and printf("%s") prints them; null for NULL. */
 export function valueBytes(v, real) {
@@ -81,7 +85,7 @@ export function valueBytes(v, real) {
   if (Buffer.isBuffer(v)) return cutAtNul(v);
   if (typeof v === 'number') return Buffer.from(real(v));
   if (typeof v === 'bigint') return Buffer.from(String(v));
-  return cutAtNul(Buffer.from(v));
+  return Buffer.from(cutText(v));
 }
 
 /** A REAL as SQL or JSON text: as the engine renders it, infinities as 9.0e+999. */
@@ -92,7 +96,7 @@ export function realLiteral(x, real) {
 }
 
 // 'text' as an SQL string literal.
-const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
+const sqlString = (s) => `'${s.includes("'") ? s.replaceAll("'", "''") : s}'`;
 
 /** A value as an SQL literal, as quote mode writes it (X'…' for blobs; x'…' with lowerX). */
 export function sqlLiteral(v, real, lowerX = false) {
@@ -100,7 +104,7 @@ export function sqlLiteral(v, real, lowerX = false) {
   if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number') return realLiteral(v, real);
   if (Buffer.isBuffer(v)) return `${lowerX ? 'x' : 'X'}'${v.toString('hex')}'`;
-  return sqlString(cutAtNul(Buffer.from(v)).toString());
+  return sqlString(cutText(v));
 }
 
 // A string that does not occur in `text`: `first`, else `second`, else `(first)N`.
@@ -119,7 +123,7 @@ function unusedIn(text, first, second) {
  * on one line.
  */
 export function escapedSqlString(s) {
-  if (!/[\n\r]/.test(s)) return sqlString(s);
+  if (!s.includes('\n') && !s.includes('\r')) return sqlString(s);
   const nl = s.includes('\n') ? unusedIn(s, '\\n', '\\012') : null;
   const cr = s.includes('\r') ? unusedIn(s, '\\r', '\\015') : null;
   let body = sqlString(s);
@@ -132,7 +136,7 @@ export function escapedSqlString(s) {
 
 /** A value as insert mode and .dump write it. */
 export function insertLiteral(v, real) {
-  if (typeof v === 'string') return escapedSqlString(cutAtNul(Buffer.from(v)).toString());
+  if (typeof v === 'string') return escapedSqlString(cutText(v));
   return sqlLiteral(v, real);
 }
 
@@ -290,7 +294,7 @@ function jsonValue(v, real) {
   if (typeof v === 'number') return realLiteral(v, real);
   // Byte by byte, as SQLite 3.53+ does: any blob stays valid JSON and loses nothing.
   if (Buffer.isBuffer(v)) return `"${[...v].map((c) => `\\u00${c.toString(16).padStart(2, '0')}`).join('')}"`;
-  return jsonString(cutAtNul(Buffer.from(v)).toString());
+  return jsonString(cutText(v));
 }
 
 function jsonRows({ names, real, out }) {
@@ -351,13 +355,21 @@ export function renderExplain(settings, { names, rows, real, write }) {
 
 /** The EXPLAIN QUERY PLAN rows (id, parent, notused, detail) drawn as the CLI's tree. */
 export function renderPlan(rows, write) {
+  const all = [...rows];
+  // With trigger_eqp, a first row "-- TRIGGER name" titles the plan in place of QUERY PLAN.
+  let title = 'QUERY PLAN';
+  if (all.length && String(all[0][3]).startsWith('-')) {
+    if (all.length === 1) return;
+    title = String(all.shift()[3]).slice(3);
+  }
   const children = new Map();
-  for (const [id, parent, , detail] of rows) {
+  for (const [id, parent, , detail] of all) {
     const key = String(parent);
     if (!children.has(key)) children.set(key, []);
     children.get(key).push({ id: String(id), detail });
   }
-  let out = 'QUERY PLAN\n';
+  if (!children.size) return; // a statement with no plan (CREATE, …) draws nothing
+  let out = `${title}\n`;
   const draw = (parent, prefix) => {
     const kids = children.get(parent) ?? [];
     kids.forEach(({ id, detail }, i) => {
@@ -377,7 +389,7 @@ export function renderPlan(rows, write) {
 function text(v, real) {
   if (typeof v === 'number') return real(v);
   if (typeof v === 'bigint') return String(v);
-  return cutAtNul(Buffer.isBuffer(v) ? v : Buffer.from(v)).toString();
+  return Buffer.isBuffer(v) ? cutAtNul(v).toString() : cutText(v);
 }
 
 // Columns a character takes on a terminal: none for combining marks, two for East Asian wide

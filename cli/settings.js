@@ -1,7 +1,7 @@
 // Dot-commands that change or show the session's settings: output mode and layout, echo,
 // bail, timers, plans, prompts, parameters, tracing, and the connection's limits and options.
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { COLUMNAR, MODES, defaultSettings, quotedIfNeeded, sqlLiteral } from './render.js';
+import { COLUMNAR, MODES, quotedIfNeeded, sqlLiteral } from './render.js';
 import { booleanValue } from './commands.js';
 
 const integerValue = (arg) => {
@@ -175,13 +175,20 @@ function timeout(session, args) {
   return true;
 }
 
+// .exit CODE ends the shell at once; .exit 0 and .quit end the input they came from (a .read
+// script, -init, or the session), as in sqlite3.
 function exit(session, args) {
-  session.stop(args.length ? integerValue(args[0]) : 0);
+  const code = args.length ? integerValue(args[0]) : 0;
+  if (code) session.stop(code);
+  else {
+    session.exitCode = 0;
+    session.quit();
+  }
   return true;
 }
 
 function quit(session) {
-  session.stop();
+  session.quit();
   return true;
 }
 
@@ -357,4 +364,3 @@ export const SETTINGS = {
   width,
 };
 
-export { defaultSettings };

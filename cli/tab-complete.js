@@ -93,16 +93,16 @@ export function complete(line, db) {
     return [ask(db, 'SELECT name FROM pragma_pragma_list ORDER BY name').filter((p) => startsWith(p, word)), word];
   }
   const tableNames = tables(db);
-  if (BEFORE_TABLE.test(before) && word !== '') {
+  if (BEFORE_TABLE.test(before)) {
     const hits = tableNames.filter((t) => startsWith(t, word));
     if (hits.length) return [hits.sort(), word];
   }
-  const lower = word !== '' && word === word.toLowerCase();
+  if (word === '') return [[], word];
+  const lower = word === word.toLowerCase();
   const keywords = KEYWORDS.filter((k) => startsWith(k, word)).map((k) => (lower ? k.toLowerCase() : k));
   const functions = ask(db, 'SELECT DISTINCT name FROM pragma_function_list').filter((f) => startsWith(f, word))
     .map((f) => `${f}(`);
   const columnNames = tableNames.slice(0, 200).flatMap((t) => columns(db, t)).filter((c) => startsWith(c, word));
-  if (word === '') return [[], word];
   const all = [...new Set([...tableNames.filter((t) => startsWith(t, word)), ...columnNames, ...keywords, ...functions])];
   return [all.sort((a, b) => a.localeCompare(b)), word];
 }

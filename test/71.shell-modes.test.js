@@ -92,7 +92,9 @@ describe('explain and plans', () => {
   it('EXPLAIN QUERY PLAN as a tree, .eqp on before each query, .explain off as rows', () => {
     w.same([], [
       'EXPLAIN QUERY PLAN SELECT * FROM t WHERE i = 1;',
-      '.eqp on', 'SELECT * FROM t WHERE i = 1;', 'SELECT id FROM t UNION ALL SELECT k FROM u;', '.eqp off',
+      '.eqp on', 'SELECT * FROM t WHERE i = 1;', 'SELECT id FROM t UNION ALL SELECT k FROM u;',
+      '.eqp trigger', 'INSERT INTO t(i) VALUES (99);', 'UPDATE t SET i = 1 WHERE id = 1;', '.eqp off',
+      'EXPLAIN QUERY PLAN CREATE TABLE x(y);',
       '.explain off', '.show', '.explain auto', '.show',
       '.explain on', 'SELECT 1 AS a, \'xx\' AS b;', '.show', '.explain off', '.show', '',
     ].join('\n'));

@@ -61,6 +61,12 @@ describe('settings', () => {
     w.same(['.exit 3', 'SELECT 6']);
     w.same([], 'SELECT 1;\n.exit 4\nSELECT 2;\n');
     w.same(['SELECT 5', '.quit', 'SELECT 6']);
+    const script = join(w.dir, 'quits.sql');
+    writeFileSync(script, 'SELECT 1;\n.quit\nSELECT 2;\n');
+    const exits = join(w.dir, 'exits.sql');
+    writeFileSync(exits, 'SELECT 1;\n.exit 5\nSELECT 2;\n');
+    w.same([], `.read ${script}\nSELECT 3;\n.read ${exits}\nSELECT 4;\n`); // .quit ends the script only
+    w.same(['-init', script, 'SELECT 4']);
   });
 
   it('dot-command words: quotes, and C escapes outside single quotes', () => {

@@ -284,7 +284,7 @@ export function createVfsImport() {
         const vfs = vfsNamed(vfsName);
         const full = vfs.fullPathname(path);
         if (typeof full !== 'string') throw new TypeError('Expected the VFS fullPathname to return a string');
-        return { path: full, symlink: vfs.symlinked(path) === true };
+        return { path: full, symlink: vfs.symlinked?.(path) === true }; // (a VFS of its own may have none)
       } catch (e) {
         throw failure(e, SQLITE_CANTOPEN);
       }
