@@ -87,6 +87,15 @@ export class InstanceGuard {
     if (this.#deferred.length) this.#deferred.splice(0).forEach((call) => call());
   }
 
+  /** check(), for a call that starts an operation (not a post-return or an allocation). */
+  enter() {
+    this.check();
+    this.entering?.();
+  }
+
+  /** Called as each operation in the instance starts (the callbacks' scope forgets the last one's). */
+  entering = null;
+
   /** Runs `call` (which calls into the instance) now, or before the next call if busy. */
   whenFree(call) {
     if (this.busy) this.#deferred.push(call);
@@ -117,9 +126,12 @@ function guardedExports(exports, guard) {
       };
     } else {
       const isDestructor = name.includes('[dtor]');
+      // A post-return runs after its export returned, before the error it returned is read.
+      const isPostReturn = name.startsWith('cabi_post_');
       guarded[name] = (...args) => {
         if (guard.dead && isDestructor) return undefined;
-        guard.check();
+        if (isPostReturn) guard.check();
+        else guard.enter();
         try {
           return value(...args);
         } catch (e) {
@@ -138,6 +150,7 @@ function instantiateFresh() {
   const vfsImport = createVfsImport();
   const guard = new InstanceGuard(vfsImport.closeAll);
   const callbacks = createCallbackScope(guard);
+  guard.entering = callbacks.reset;
   const functionsImport = createFunctionsImport(callbacks);
   const tablesImport = createTablesImport(callbacks);
   // The error a failure of `extendedCode` throws: a user callback's own exception, or a

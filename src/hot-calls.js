@@ -83,7 +83,7 @@ export function hotCalls(core, guard, failureOf) {
     },
     // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
     run(address, values, safeIntegers) {
-      guard.check();
+      guard.enter();
       const ptr = values === undefined ? 0 : lower(values); // may fail, outside the guest
       let ret;
       try {
@@ -101,7 +101,7 @@ export function hotCalls(core, guard, failureOf) {
     },
     // A batch of rows; `failure` is the SqliteError of a step that failed after them.
     stepMany(address, values, maxRows, maxBytes, reset) {
-      guard.check();
+      guard.enter();
       const ptr = values === undefined ? 0 : lower(values);
       const r = reset ? 1 : 0;
       let ret;

@@ -48,13 +48,20 @@ function messageOf(e) {
  * `fail(e)` keeps the exception and gives the `err` jco returns to the guest; `takeThrown()`,
  * the exception behind the last failure.
  */
+// What a callback gets instead of running once another has thrown in the same call.
+const skipped = Symbol('skipped: a callback threw earlier in this call');
+
 export function createCallbackScope(guard) {
   let thrown;
   let hasThrown = false;
   return {
     // The connection's transaction state as the running callback started (the guest says).
     inTransaction: false,
+    // Once a callback has thrown, none runs again until the call into the instance ends, as in
+    // better-sqlite3 13 (a pending exception stops its later calls): the caller gets the first
+    // exception, and no aggregate's `result` runs for SQLite's clean-up.
     invoke(fn, thisArg, args) {
+      if (hasThrown) throw skipped;
       guard.busy++;
       try {
         return Reflect.apply(fn, thisArg, args);
@@ -64,6 +71,7 @@ export function createCallbackScope(guard) {
     },
     // Never throws: whatever a callback threw must not unwind through the guest.
     fail(e) {
+      if (e === skipped && hasThrown) return { payload: messageOf(thrown) };
       thrown = e;
       hasThrown = true;
       return { payload: messageOf(e) };
