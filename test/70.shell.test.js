@@ -12,26 +12,7 @@ import { Database } from '../src/node.js';
 import { isBlank, isComplete, splitStatements } from '../cli/complete.js';
 import { realFormatter } from '../cli/engine.js';
 import { displayWidth } from '../cli/render.js';
-
-const SHELL = new URL('../cli/shell.js', import.meta.url).pathname;
-
-const FIXTURE_SQL = `
-CREATE TABLE t(id INTEGER PRIMARY KEY, i INTEGER, r REAL, s TEXT, b BLOB);
-INSERT INTO t VALUES
-  (1, 42, 2.625, 'hello', x'414243'),
-  (2, NULL, NULL, NULL, NULL),
-  (3, -9223372036854775808, -0.5, 'héllo wörld', x'00ff'),
-  (4, 9223372036854775807, 1e20, '日本語 🙂', x'ff41'),
-  (5, 0, 0.0, '', x''),
-  (6, 7, 1024.0, 'a|b,c "q" ''s''', zeroblob(3)),
-  (7, 8, 0.125, 'two' || char(10) || 'lines', x'0a'),
-  (8, 9, 3.0, 'tab' || char(9) || 'x', x'4100');
-CREATE TABLE u(k TEXT PRIMARY KEY, v) WITHOUT ROWID;
-INSERT INTO u VALUES ('a', 1), ('b', 'x');
-CREATE INDEX t_i ON t(i);
-CREATE VIEW v AS SELECT id, s AS "the text" FROM t;
-CREATE TRIGGER t_ai AFTER INSERT ON t BEGIN UPDATE u SET v = v + 1 WHERE k = 'a'; END;
-`;
+import { FIXTURE_SQL, SHELL } from './support/shell.js'; // shared with the other shell test files
 
 let dir;
 let fixture;
