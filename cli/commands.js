@@ -74,7 +74,6 @@ const NOT_HERE = {
   lint: 'not implemented in this shell',
   load: 'extension loading is compiled out of this build',
   log: 'the error log (SQLITE_CONFIG_LOG) is not exposed by this build',
-  progress: 'this build has no progress callback (SQLITE_OMIT_PROGRESS_CALLBACK)',
   recover: 'the recovery extension is not in this build',
   scanstats: 'statement scan statistics are not compiled into this build',
   selftest: 'not implemented in this shell',
@@ -128,7 +127,7 @@ const HELP = [
   ['output', '.output ?FILE?           Send output to FILE or stdout if FILE is omitted'],
   ['parameter', '.parameter CMD ...       Manage SQL parameter bindings'],
   ['print', '.print STRING...         Print literal STRING'],
-  ['progress', '.progress N              Invoke progress handler after every N opcodes (not in this build)'],
+  ['progress', '.progress N              Invoke progress handler after every N opcodes'],
   ['prompt', '.prompt MAIN CONTINUE    Replace the standard prompts'],
   ['quit', '.quit                    Exit this program'],
   ['read', '.read FILE               Read input from FILE or command output'],
@@ -210,6 +209,10 @@ const DETAILS = {
       --sha3-384            Use the sha3-384 algorithm
       --sha3-512            Use the sha3-512 algorithm
     Any other argument is a LIKE pattern for tables to hash`,
+  progress: `   --limit N                 Interrupt after N progress callbacks
+   --once                    Do no more than one progress interrupt
+   --quiet|-q                No output except at interrupts
+   --reset                   Reset the count for each input and interrupt`,
   trace: `    FILE                    Send output to FILE
     stdout                  Send output to stdout
     stderr                  Send output to stderr

@@ -252,6 +252,12 @@ export function importCommand(session, args) {
   const bar = progressBar(session, 'import', 'rows');
   let began = false;
   try {
+    // One transaction for the table's creation and every row: an import stopped by .bail or
+    // Ctrl-C leaves nothing behind.
+    if (!db.inTransaction) {
+      db.exec('BEGIN');
+      began = true;
+    }
     for (let i = 0; i < skip; i++) {
       do reader.next(); while (reader.term === reader.col);
       if (reader.term === EOF) break;
@@ -281,10 +287,6 @@ export function importCommand(session, args) {
     const placeholders = `(${Array(columns).fill('?').join(',')})`;
     const single = db.prepare(`INSERT INTO ${target} VALUES${placeholders}`);
     const batched = db.prepare(`INSERT INTO ${target} VALUES${Array(BATCH).fill(placeholders).join(',')}`);
-    if (!db.inTransaction) {
-      db.exec('BEGIN');
-      began = true;
-    }
     let added = 0;
     let failed = 0;
     // The rows waiting to go in: their values side by side, their first lines, and the
@@ -293,12 +295,16 @@ export function importCommand(session, args) {
     const lines = new Int32Array(BATCH);
     const rowWarnings = new Map();
     let filled = 0;
+    // Ctrl-C (SQLITE_INTERRUPT) ends the import whole: SQLite has rolled the transaction back
+    // already, and no row after it may go in on its own.
+    const interrupted = (e) => e?.code === 'SQLITE_INTERRUPT';
     const insertOne = (r) => {
       tell(rowWarnings.get(r) ?? []);
       try {
         single.run(...values.slice(r * columns, (r + 1) * columns));
         added++;
       } catch (e) {
+        if (interrupted(e)) throw e;
         failed++;
         const message = `${file}:${lines[r]}: INSERT failed: ${e.message}`;
         session.warn(message);
@@ -313,7 +319,8 @@ export function importCommand(session, args) {
           for (let r = 0; r < BATCH; r++) if (rowWarnings.has(r)) tell(rowWarnings.get(r));
           added += BATCH;
           inserted = true;
-        } catch {
+        } catch (e) {
+          if (interrupted(e)) throw e;
           // One of them fails: each on its own, so that the others go in and it is named.
         }
       }
@@ -372,6 +379,9 @@ for (; i < columns; i++) {
     began = false;
     if (verbose) session.write(`Added ${added} rows with ${failed} errors using ${reader.line - 1} lines of input\n`);
     return true;
+  } catch (e) {
+    if (e?.code !== 'SQLITE_INTERRUPT') throw e;
+    return session.fail('Error: .import interrupted; nothing was imported');
   } finally {
     if (began) {
       try {

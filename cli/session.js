@@ -71,6 +71,13 @@ export class Session {
   currentLine = 0;
   /** The terminal's width, when results are to fit it (see terminal.js), else 0. */
   fitWidth = () => 0;
+  /** .progress: a handler every `every` steps, printing counts, interrupting at `limit`. */
+  progress = { every: 0, limit: 0, quiet: false, reset: false, once: false, count: 0 };
+  /**
+   * Asked while SQL runs: whether the user asked to stop it (Ctrl-C, see interrupt.js); it
+   * forgets the request as it answers. Null when nothing can ask.
+   */
+  #interruptRequested = null;
 
   /**
    * engine: opens databases (engine.js). db: the open Database. file: its name as given.
@@ -91,6 +98,45 @@ export class Session {
     this.pending = '';
     this.startLine = 0;
     this.lineNumber = 0;
+    this.#watchProgress();
+  }
+
+  /** Lets `requested()` stop running SQL (Ctrl-C on a terminal): see interrupt.js. */
+  interruptWith(requested) {
+    this.#interruptRequested = requested;
+    this.#watchProgress();
+  }
+
+  /** .progress's settings (see settings.js). */
+  setProgress({ every, limit, quiet, reset, once }) {
+    this.progress = { every: Math.max(0, every), limit, quiet, reset, once, count: 0 };
+    this.#watchProgress();
+  }
+
+  // One progress handler on the database serves .progress and Ctrl-C: every .progress N steps,
+  // or every 1000 when only Ctrl-C needs it (a few microseconds of checking per millisecond
+  // of SQL), or none. As sqlite3's, it prints "Progress K" at each call unless quiet, and at
+  // the limit interrupts the statement.
+  #watchProgress() {
+    const p = this.progress;
+    const steps = p.every || (this.#interruptRequested ? 1000 : 0);
+    if (!steps) {
+      this.db.progressHandler(0);
+      return;
+    }
+    this.db.progressHandler(steps, () => {
+      if (this.#interruptRequested?.()) return true;
+      if (!p.every) return false;
+      p.count++;
+      if (p.limit > 0 && p.count >= p.limit) {
+        this.write(`Progress limit reached (${p.count})\n`);
+        if (p.reset) p.count = 0;
+        if (p.once) p.limit = 0;
+        return true;
+      }
+      if (!p.quiet) this.write(`Progress ${p.count}\n`);
+      return false;
+    });
   }
 
   /** Output of results and commands: standard output, or where .output and .once send it. */
@@ -228,6 +274,7 @@ export class Session {
 
   // Runs SQL text, statement by statement; the first failure ends it. Returns false on failure.
   #chunk(text, source, line, statements = splitStatements(text)) {
+    if (this.progress.reset) this.progress.count = 0;
     const started = this.timer ? [process.hrtime.bigint(), process.cpuUsage()] : null;
     let failure = null;
     for (const statement of statements) {
@@ -378,6 +425,7 @@ export class Session {
     const old = this.db;
     this.db = db;
     this.file = file;
+    this.#watchProgress();
     try {
       old.close();
     } catch {

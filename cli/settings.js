@@ -329,6 +329,28 @@ function trace(session, args) {
   return true;
 }
 
+// .progress N ?--limit N? ?--once? ?--quiet|-q? ?--reset?: a progress handler every N steps of
+// the virtual machine, printing "Progress K" at each call, and interrupting the statement at the
+// limit. The session keeps one handler on the database for this and for Ctrl-C (session.js).
+function progress(session, args) {
+  const settings = { every: 0, limit: 0, quiet: false, reset: false, once: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg.startsWith('-')) {
+      const option = arg.replace(/^--?/, '');
+      if (option === 'quiet' || option === 'q') settings.quiet = true;
+      else if (option === 'reset') settings.reset = true;
+      else if (option === 'once') settings.once = true;
+      else if (option === 'limit') {
+        if (i + 1 >= args.length) return session.fail('Error: missing argument on --limit');
+        settings.limit = integerValue(args[++i]);
+      } else return session.fail(`Error: unknown option: "${arg}"`);
+    } else settings.every = integerValue(arg);
+  }
+  session.setProgress(settings);
+  return true;
+}
+
 function nonce(session, args) {
   if (args.length !== 1) return session.fail('Usage: .nonce NONCE');
   return session.policy.acceptNonce(args[0], session);
@@ -353,6 +375,7 @@ export const SETTINGS = {
   nullvalue,
   parameter,
   print,
+  progress,
   prompt,
   quit,
   separator,

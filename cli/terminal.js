@@ -1,12 +1,14 @@
 // The interactive shell on a terminal: prompts, Tab completion from the open database, history
 // kept across sessions, SQL coloured as it is typed and errors in red (on a terminal, without
 // NO_COLOR), and box, table and column results fitted to the terminal's width.
-// Ctrl-C at the prompt drops the statement being typed; Ctrl-D ends the session.
+// Ctrl-C at the prompt drops the statement being typed, and while SQL runs stops it (the
+// statement fails with "interrupted"; the shell and the database go on); Ctrl-D ends the session.
 import { createInterface } from 'node:readline';
 import { SOURCE } from './session.js';
 import { complete } from './tab-complete.js';
 import { historyFile, loadHistory, saveHistoryLine } from './history.js';
 import { colourful, highlight, paint } from './highlight.js';
+import { watchForInterrupt } from './interrupt.js';
 
 /**
  * Runs the prompt until .quit, .exit or the end of input. `tty`: stdin is a terminal (not just
@@ -48,6 +50,20 @@ export async function interactive(session, { file, write, warn, tty }) {
       if (key && !key.ctrl && !key.meta && key.name !== 'return' && key.name !== 'enter' && rl.line) rl._refreshLine();
     });
   }
+  // Ctrl-C while SQL runs stops it (interrupt.js), on a terminal.
+  const watcher = tty ? watchForInterrupt() : null;
+  if (watcher) session.interruptWith(watcher.requested);
+  const feed = (line) => {
+    watcher?.arm();
+    try {
+      return session.feed(line, SOURCE.PROMPT);
+    } finally {
+      // Handed back once readline has finished the input it is reading now (it may not be
+      // fed while it runs), before anything typed later.
+      const typed = watcher?.disarm();
+      if (typed) process.nextTick(() => process.stdin.unshift(typed));
+    }
+  };
   const prompt = () => {
     rl.setPrompt(session.continuing ? session.prompts[1] : session.prompts[0]);
     rl.prompt();
@@ -72,7 +88,7 @@ export async function interactive(session, { file, write, warn, tty }) {
     const run = (line) => {
       if (tty) saveHistoryLine(history, line);
       else write(`${line}\n`); // -interactive on a pipe: the input shows after its prompt, as in sqlite3
-      const result = session.feed(line, SOURCE.PROMPT);
+      const result = feed(line);
       if (!(result instanceof Promise)) return false;
       waiting = true;
       rl.pause();

@@ -9,6 +9,7 @@ import { instantiate } from '../dist/js/sqlite.js';
 import { InstanceAbortedError, sqliteError } from './errors.js';
 import { checkedRealloc, hotCalls } from './hot-calls.js';
 import { createCallbackScope, createFunctionsImport } from './user-functions.js';
+import { createProgressImport } from './progress.js';
 import { createTablesImport } from './virtual-tables.js';
 import { createVfsImport } from './vfs/vfs-import.js';
 
@@ -153,6 +154,7 @@ function instantiateFresh() {
   guard.entering = callbacks.reset;
   const functionsImport = createFunctionsImport(callbacks);
   const tablesImport = createTablesImport(callbacks);
+  const progressImport = createProgressImport(callbacks);
   // The error a failure of `extendedCode` throws: a user callback's own exception, or a
   // SqliteError with the VFS's exception as its cause.
   const failureOf = (message, extendedCode) =>
@@ -170,11 +172,12 @@ function instantiateFresh() {
     'sqlite:component/vfs': vfsImport.functions,
     'sqlite:component/functions': weakImport(functionsImport.functions, callbacksGone.functions, callbackLink),
     'sqlite:component/tables': weakImport(tablesImport.functions, callbacksGone.tables, callbackLink),
+    'sqlite:component/progress': weakImport(progressImport.functions, callbacksGone.progress, callbackLink),
   };
   const { database } = instantiate(getCoreModule, imports, instantiateCore);
   return {
     api: database, hot: hotCalls(core, guard, failureOf), guard, vfsImport, callbacks, functionsImport, tablesImport,
-    failureOf, memory: core.memory,
+    progressImport, failureOf, memory: core.memory,
     // Callbacks answer as `callbacksGone` from now on: the Database was collected.
     detachCallbacks: () => {
       callbackLink.detached = true;
@@ -205,6 +208,7 @@ const callbacksGone = {
   tables: {
     connect: collectedFailure, disconnect() {}, openScan: collectedFailure, nextRow: collectedFailure, closeScan() {},
   },
+  progress: { check: () => false },
 };
 
 // Instances whose Database closed cleanly, for the next Database. A fresh instance's memory
@@ -251,5 +255,6 @@ export function releaseInstance(instance) {
   instance.callbacks.reset();
   instance.functionsImport.reset();
   instance.tablesImport.reset();
+  instance.progressImport.reset();
   idle.push(instance);
 }

@@ -63,6 +63,7 @@ class Database {
   #transactionsWrapped = false;
   #instance; // the component instance, handed back on close for a later Database
   #collectable; // what closes this Database if it is collected unclosed (and the OPFS lease)
+  #progressId = 0; // this connection's progress handler in its instance's `progress` import, or 0
 
   /**
    * The host's one async step: compiles the SQLite module where that cannot be done
@@ -492,6 +493,28 @@ class Database {
     } catch (e) {
       throw toSqliteError(e, this.#failureOf);
     }
+  }
+
+  /**
+   * sqlite3_progress_handler: `handler()` runs every `steps` virtual-machine steps while a
+   * statement of this connection runs; a truthy answer stops the statement with
+   * SQLITE_INTERRUPT ("interrupted"). The way to cancel a running query from elsewhere: a flag
+   * the handler reads (e.g. in a SharedArrayBuffer another thread writes). As in a user
+   * function, the handler cannot use the connection, and what it throws interrupts the
+   * statement and is thrown to the caller. `progressHandler(0)` (or null) removes it.
+   */
+  progressHandler(steps, handler) {
+    if (steps === null) steps = 0;
+    if (!Number.isInteger(steps)) throw new TypeError('Expected first argument to be a number of steps');
+    if (steps < 0 || steps > 0x7fffffff) throw new RangeError('Expected the number of steps to be an integer from 0 to 2147483647');
+    if (steps > 0 && typeof handler !== 'function') throw new TypeError('Expected second argument to be a function');
+    this.#usable();
+    if (this.#state.guard.busy) throw new TypeError('This database connection is busy executing a query');
+    const progress = this.#instance.progressImport;
+    if (this.#progressId) progress.forget(this.#progressId);
+    this.#progressId = steps > 0 ? progress.register(handler) : 0;
+    this.#connection.progressHandler(this.#progressId, steps);
+    return this;
   }
 
   /** Refused: SQLite is built into the component without extension loading. */

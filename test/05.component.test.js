@@ -18,12 +18,13 @@ describe('component', () => {
     assert.deepEqual(exports, ['sqlite:component/database@0.1.0']);
   });
 
-  it('core module imports only our vfs, functions and tables interfaces and resource intrinsics', () => {
+  it('core module imports only our vfs, functions, tables and progress interfaces and resource intrinsics', () => {
     const core = new WebAssembly.Module(readFileSync(new URL('build/guest/sqlite-core.wasm', root)));
     const modules = new Set(WebAssembly.Module.imports(core).map((i) => i.module));
     assert.deepEqual([...modules].sort(), [
       '[export]sqlite:component/database@0.1.0',
       'sqlite:component/functions@0.1.0',
+      'sqlite:component/progress@0.1.0',
       'sqlite:component/tables@0.1.0',
       'sqlite:component/vfs@0.1.0',
     ]);

@@ -1,5 +1,6 @@
-// db.limit, db.dbConfig and the nofollow option: what the shell's .limit, .dbconfig and
-// -nofollow stand on (better-sqlite3 has none of them; the facts are SQLite's).
+// db.limit, db.dbConfig, db.progressHandler and the nofollow option: what the shell's .limit,
+// .dbconfig, .progress, Ctrl-C and -nofollow stand on (better-sqlite3 has none of them; the facts
+// are SQLite's).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
@@ -116,5 +117,126 @@ describe('the nofollow option', () => {
 
   it('must be a boolean', () => {
     assert.throws(() => new Database(':memory:', { nofollow: 1 }), { name: 'TypeError', message: 'Expected the "nofollow" option to be a boolean' });
+  });
+});
+
+describe('Database#progressHandler', () => {
+  // Runs for minutes unless something stops it.
+  const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 1000000000) SELECT count(*) FROM c';
+  const counting = (n) => `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT ${n}) SELECT count(*) FROM c`;
+  const isInterrupt = (e) => e instanceof SqliteError && e.code === 'SQLITE_INTERRUPT' && e.message === 'interrupted';
+
+  it('stops a running statement when the handler says so, and the database goes on', () => {
+    const db = new Database(':memory:');
+    let calls = 0;
+    db.progressHandler(1000, () => ++calls >= 20);
+    assert.throws(() => db.prepare(endless).get(), isInterrupt);
+    assert.equal(calls, 20);
+    assert.equal(db.prepare('SELECT 42').pluck().get(), 42);
+    db.progressHandler(0);
+    calls = 0;
+    assert.equal(db.prepare(counting(50000)).pluck().get(), 50000);
+    assert.equal(calls, 0);
+    db.close();
+  });
+
+  it('is called about every N steps, and not at all once removed', () => {
+    const db = new Database(':memory:');
+    const counts = [];
+    for (const steps of [100, 1000]) {
+      let calls = 0;
+      db.progressHandler(steps, () => void calls++);
+      db.prepare(counting(20000)).get();
+      counts.push(calls);
+    }
+    // Ten times the steps, about a tenth of the calls.
+    assert.ok(counts[0] > 0 && Math.abs(counts[0] / counts[1] - 10) < 1, counts.join(', '));
+    let calls = 0;
+    db.progressHandler(null);
+    db.progressHandler(0, () => void calls++);
+    db.prepare(counting(20000)).get();
+    assert.equal(calls, 0);
+    db.close();
+  });
+
+  it('lets another thread cancel a query through a flag the handler reads', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const db = new Database(':memory:');
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    db.progressHandler(1000, () => Atomics.load(flag, 0) === 1);
+    const worker = new Worker('const { workerData } = require("node:worker_threads"); setTimeout(() => Atomics.store(workerData, 0, 1), 300);', { eval: true, workerData: flag });
+    const started = Date.now();
+    assert.throws(() => db.prepare(endless).get(), isInterrupt);
+    const took = Date.now() - started;
+    assert.ok(took >= 250 && took < 10_000, `${took} ms`);
+    await worker.terminate();
+    assert.equal(db.prepare('SELECT 1').pluck().get(), 1);
+    db.close();
+  });
+
+  it('an interrupted change inside a transaction rolls the transaction back, as SQLite does', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t(x); BEGIN; INSERT INTO t VALUES (1)');
+    let armed = false;
+    db.progressHandler(1000, () => armed);
+    armed = true;
+    assert.throws(() => db.exec(`INSERT INTO t SELECT x FROM (${endless.replace('SELECT count(*) FROM c', 'SELECT x FROM c')})`), isInterrupt);
+    armed = false;
+    assert.equal(db.inTransaction, false);
+    assert.equal(db.prepare('SELECT count(*) FROM t').pluck().get(), 0);
+    db.close();
+  });
+
+  it('delivers the rows read before an interrupted iteration, then throws', () => {
+    const db = new Database(':memory:');
+    let stop = false;
+    db.progressHandler(100, () => stop);
+    const seen = [];
+    assert.throws(() => {
+      for (const { x } of db.prepare('WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 1000000) SELECT x FROM c').iterate()) {
+        seen.push(x);
+        if (x === 500) stop = true;
+      }
+    }, isInterrupt);
+    // Rows are read one at a time while a handler is set: none runs ahead of the caller.
+    assert.ok(seen.length >= 500 && seen.length < 520, `${seen.length}`);
+    assert.deepEqual(seen.slice(0, 3), [1, 2, 3]);
+    db.close();
+  });
+
+  it('throws what the handler threw, and the handler cannot use its connection', () => {
+    const db = new Database(':memory:');
+    const boom = new Error('boom');
+    db.progressHandler(10, () => {
+      throw boom;
+    });
+    assert.throws(() => db.prepare(endless).get(), (e) => e === boom);
+    db.progressHandler(10, () => db.prepare('SELECT 1').get());
+    assert.throws(() => db.prepare(endless).get(), (e) => e instanceof TypeError && /busy executing a query/.test(e.message));
+    db.progressHandler(0);
+    assert.equal(db.prepare('SELECT 2').pluck().get(), 2);
+    db.close();
+  });
+
+  it('is the connection\'s own: a later Database on the same instance has none', () => {
+    const first = new Database(':memory:');
+    first.progressHandler(1, () => true);
+    assert.throws(() => first.prepare(counting(100)).get(), isInterrupt);
+    first.close();
+    const second = new Database(':memory:');
+    assert.equal(second.prepare(counting(100)).pluck().get(), 100);
+    second.close();
+  });
+
+  it('refuses what is no number of steps or no function, and a closed database', () => {
+    const db = new Database(':memory:');
+    assert.throws(() => db.progressHandler('10', () => true), TypeError);
+    assert.throws(() => db.progressHandler(1.5, () => true), TypeError);
+    assert.throws(() => db.progressHandler(-1, () => true), RangeError);
+    assert.throws(() => db.progressHandler(2 ** 31, () => true), RangeError);
+    assert.throws(() => db.progressHandler(10), TypeError);
+    assert.throws(() => db.progressHandler(10, 'f'), TypeError);
+    db.close();
+    assert.throws(() => db.progressHandler(10, () => true), TypeError);
   });
 });

@@ -24,6 +24,8 @@ const allowed = {
   // Temporary tables and indices in memory unless PRAGMA temp_store=FILE (files by default
   // there): no host calls for what never outlives the connection.
   TEMP_STORE: 'TEMP_STORE=2 here, 1 there',
+  // db.progressHandler: how a shell's Ctrl-C or a page's Cancel stops a running query.
+  OMIT_PROGRESS_CALLBACK: 'the progress handler is built in here',
 };
 
 // Allowed only while the oracle is an older SQLite than ours (Node 20's better-sqlite3 12.9):

@@ -1,6 +1,7 @@
 // The shell on a terminal, driven through a real pseudo-terminal (script(1)): Tab completion
 // from the open database, history kept across two sessions, colours on a terminal and none
-// through a pipe or with NO_COLOR, Ctrl-C at the prompt, wide results fitted to the terminal,
+// through a pipe or with NO_COLOR, Ctrl-C at the prompt and while SQL or .import runs, wide
+// results fitted to the terminal,
 // and the progress bar of a long .import (none through a pipe).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -185,6 +186,52 @@ describe('on a terminal', { skip }, () => {
     const all = await t.close();
     assert.doesNotMatch(plain(all), /error/i);
     });
+  });
+
+  // A query that would run for minutes: only Ctrl-C can end it within the test's time.
+  const endless = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 1000000000) SELECT count(*) FROM c;';
+
+  it('stops a running query at Ctrl-C, keeps what was typed meanwhile, and goes on', async () => {
+    await onTerminal([join(dir, 'interrupt.db')], {}, async (t) => {
+    await t.until('sqlite> ');
+    t.type('CREATE TABLE kept(x); INSERT INTO kept VALUES (1);\r');
+    await t.until('sqlite> ');
+    t.type(`${endless}\r`);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    t.type('SELECT 5'); // typed ahead while the query runs
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const pressed = Date.now();
+    t.type('\x03');
+    await t.until('Runtime error: interrupted (9)', 10_000);
+    const stopped = Date.now() - pressed;
+    assert.ok(stopped < 5000, `stopped ${stopped} ms after Ctrl-C`);
+    await t.until('sqlite> SELECT 5');
+    t.type('5;\r');
+    await t.until(/\n55\r?\n/);
+    t.type('SELECT count(*) FROM kept;\r');
+    await t.until(/\n1\r?\n/);
+    await t.close();
+    });
+  });
+
+  it('rolls a .import back whole at Ctrl-C', async () => {
+    const csv = join(dir, 'many.csv');
+    const rows = Array.from({ length: 400_000 }, (_, i) => `${i},row ${i},${i * 7}`);
+    writeFileSync(csv, `id,name,n\n${rows.join('\n')}\n`);
+    const db = join(dir, 'import-interrupted.db');
+    await onTerminal([db], {}, async (t) => {
+    await t.until('sqlite> ');
+    t.type(`.import --csv ${csv} many\r`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    t.type('\x03');
+    await t.until('Error: .import interrupted; nothing was imported', 10_000);
+    t.type("SELECT count(*) FROM sqlite_schema WHERE name = 'many';\r");
+    await t.until(/\n0\r?\n/);
+    await t.close();
+    });
+    // On disk too, as a fresh connection sees it.
+    const check = w.ours([db, "SELECT count(*) FROM sqlite_schema; PRAGMA integrity_check;"]);
+    assert.equal(check.out, '0\nok\n');
   });
 
   it('fits wide box, table and column results to the terminal', async () => {

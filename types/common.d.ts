@@ -148,6 +148,11 @@ export interface Database {
   limit(id: number, value?: number): number;
   /** sqlite3_db_config of on/off option `op` (SQLITE_DBCONFIG_*): set when `on` is given; whether it is on now. */
   dbConfig(op: number, on?: boolean): boolean;
+  /**
+   * sqlite3_progress_handler: `handler()` every `steps` virtual-machine steps while a statement
+   * runs; a truthy answer stops it with SQLITE_INTERRUPT. `progressHandler(0)` removes it.
+   */
+  progressHandler(steps: number, handler?: (() => unknown) | null): this;
   close(): this;
   [Symbol.dispose](): void;
 }

@@ -228,6 +228,11 @@ uint8_t* connection_db_config(Connection* self, int32_t op, int32_t has_on, int3
   return ok();
 }
 
+EXPORT("[method]connection.progress-handler")
+void connection_progress_handler(Connection* self, uint32_t id, int32_t steps) {
+  self->progress_handler(id, steps);
+}
+
 EXPORT("[dtor]connection") void connection_dtor(Connection* self) { delete self; }
 
 EXPORT("[method]statement.expanded-sql")

@@ -7,6 +7,7 @@
 #include "sqlite/statement.h"
 #include "sqlite/tables.h"
 #include "sqlite3.h"
+#include "abi/progress_import.h"
 #include "vfs/host_vfs.h"
 
 namespace sqlite_component {
@@ -214,6 +215,20 @@ bool Connection::create_module(std::string_view name, uint32_t id, bool eponymou
 }
 
 int Connection::limit(int id, int value) { return db_ ? sqlite3_limit(db_, id, value) : -1; }
+
+void Connection::progress_handler(uint32_t id, int steps) {
+  if (!db_) return;
+  progress_id_ = id;
+  if (steps <= 0) {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    return;
+  }
+  // Non-zero from the callback makes SQLite stop the statement with SQLITE_INTERRUPT.
+  auto check = [](void* self) {
+    return progress_import::check(static_cast<Connection*>(self)->progress_id_) ? 1 : 0;
+  };
+  sqlite3_progress_handler(db_, steps, check, this);
+}
 
 bool Connection::db_config(int op, int on, bool& now, Error& error) {
   if (!is_open(error)) return false;

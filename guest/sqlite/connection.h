@@ -48,6 +48,9 @@ class Connection final {
   // sqlite3_db_config of an on/off option: sets it (on: 1 or 0; -1 leaves it as it is), and
   // says whether it is on now.
   bool db_config(int op, int on, bool& now, Error& error);
+  // sqlite3_progress_handler: the host's `progress.check(id)` every `steps` virtual-machine
+  // steps; steps <= 0 removes it.
+  void progress_handler(uint32_t id, int steps);
 
   sqlite3* handle() const { return db_; }
   bool is_open(Error& error) const;
@@ -65,6 +68,7 @@ class Connection final {
   Statement* statements_ = nullptr;  // intrusive list, so close can finalize them all
   Backup* backups_ = nullptr;  // the backups reading from this connection, finished by close
   unsigned char* image_ = nullptr;
+  uint32_t progress_id_ = 0;  // the host's id for this connection's progress handler
 };
 
 }  // namespace sqlite_component
