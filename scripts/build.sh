@@ -32,7 +32,7 @@ test -f "$core"
 echo "$inputs" >"$stamp"
 
 newest_input=$(ls -t "$core" wit/*.wit | head -n 1)
-if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ]; }; then
+if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ] && [ -f dist/js/sqlite-async.js ]; }; then
   echo "build: component and JS bindings" >&2
   mkdir -p dist
   # Made aside and moved into place last, so that a step that fails leaves nothing that
@@ -43,6 +43,31 @@ if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/
   "$jco" transpile build/sqlite-component.wasm -o build/js --name sqlite --instantiation sync \
     --valid-lifting-optimization --quiet >/dev/null
   node scripts/unsigned-pointers.mjs build/js/sqlite.js
+  # The same component's glue for async VFSes (JSPI, see src/async-database.js): the storage
+  # imports wait on the VFS's promises (WebAssembly.Suspending) and every export is promising.
+  # Its core modules are the same files as above: only its JS is kept.
+  vfs=sqlite:component/vfs@0.1.0
+  db=sqlite:component/database@0.1.0
+  async_imports=()
+  for f in open close read write truncate sync file-size lock unlock check-reserved-lock \
+    shm-map shm-read shm-write shm-lock shm-unmap delete access full-pathname sleep; do
+    async_imports+=("$vfs#$f")
+  done
+  async_exports=()
+  for f in '[static]connection.open' '[static]backup.start'; do async_exports+=("$db#$f"); done
+  for f in exec prepare get-autocommit busy-timeout close serialize deserialize create-function \
+    create-aggregate create-module limit db-config progress-handler; do
+    async_exports+=("$db#[method]connection.$f")
+  done
+  for f in step finish; do async_exports+=("$db#[method]backup.$f"); done
+  for f in run step-many expanded-sql reset columns; do async_exports+=("$db#[method]statement.$f"); done
+  "$jco" transpile build/sqlite-component.wasm -o build/js-async --name sqlite --instantiation sync \
+    --async-mode jspi --async-imports "${async_imports[@]}" --async-exports "${async_exports[@]}" \
+    --valid-lifting-optimization --quiet >/dev/null
+  node scripts/unsigned-pointers.mjs build/js-async/sqlite.js
+  node scripts/async-glue-statics.mjs build/js-async/sqlite.js
+  mv build/js-async/sqlite.js build/js/sqlite-async.js
+  rm -rf build/js-async
   rm -rf dist/js
   mv build/js dist/js
   mv build/sqlite-component.wasm "$component"
@@ -52,7 +77,7 @@ fi
 # ES modules one request at a time per level, ~10 ms each, so the 19-module graph cost 150-250 ms
 # of a cold start. They sit in dist/ so that their URLs of ../dist/js/*.wasm and
 # ./worker-entry.js still resolve. esbuild refuses node: imports here (platform browser).
-if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js -newer dist/browser.js -print -quit)" ]; then
+if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js dist/js/sqlite-async.js -newer dist/browser.js -print -quit)" ]; then
   echo "build: browser bundles" >&2
   node_modules/.bin/esbuild src/browser.js src/worker/worker-entry.js --bundle --format=esm \
     --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning

@@ -185,6 +185,41 @@ function instantiateFresh() {
   };
 }
 
+/**
+ * An instance for a database on an async VFS (async-database.js): its storage imports suspend
+ * it until the VFS's promises settle (JSPI), through the second glue build.sh makes. Never
+ * pooled or shared: a call suspended in it must be the only one in it.
+ */
+export async function instantiateAsyncInstance() {
+  await coreReady();
+  const { instantiate: instantiateWaiting } = await import('../dist/js/sqlite-async.js');
+  const vfsImport = createVfsImport({ async: true });
+  const guard = new InstanceGuard(vfsImport.closeAll);
+  const callbacks = createCallbackScope(guard);
+  const functionsImport = createFunctionsImport(callbacks);
+  const tablesImport = createTablesImport(callbacks);
+  const progressImport = createProgressImport(callbacks);
+  let memory;
+  // The exports stay the instance's own functions: WebAssembly.promising takes nothing else.
+  // The AsyncDatabase's queue does what the guard does for a synchronous instance.
+  const instantiateCore = (module, importObject) => {
+    const instance = new WebAssembly.Instance(module, importObject);
+    if (typeof instance.exports.cabi_realloc !== 'function') return instance;
+    memory = instance.exports.memory;
+    return { exports: { ...instance.exports, cabi_realloc: checkedRealloc(instance.exports.cabi_realloc) } };
+  };
+  const imports = {
+    'sqlite:component/vfs': vfsImport.functions,
+    'sqlite:component/functions': functionsImport.functions,
+    'sqlite:component/tables': tablesImport.functions,
+    'sqlite:component/progress': progressImport.functions,
+  };
+  const { database } = instantiateWaiting(getCoreModule, imports, instantiateCore);
+  const failureOf = (message, extendedCode) =>
+    callbacks.takeThrown() ?? sqliteError(message, extendedCode, vfsImport.causeOf(extendedCode));
+  return { api: database, guard, vfsImport, callbacks, functionsImport, tablesImport, progressImport, failureOf, memory };
+}
+
 // User callbacks close over their Database (`db.function('f', () => db.prepare(…))`), and what
 // closes a collected Database holds its instance: were the instance to hold the callbacks
 // strongly, no Database with one would ever be collected. So the instance reaches them

@@ -1,5 +1,6 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
+import { AsyncDatabase } from './async-database.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { LiveStatements, StatementSlot } from './live-statements.js';
 import { Statement } from './statement.js';
@@ -55,6 +56,21 @@ const collected = new FinalizationRegistry((held) => {
   held.lease?.release();
 });
 
+// Database.open on an async VFS: the same options, checked as the constructor checks them,
+// and an AsyncDatabase (async-database.js), whose methods return promises.
+function openAsync(filename, vfs, options) {
+  if (typeof filename !== 'string') throw new TypeError('Expected first argument to be a string (an async VFS opens no images)');
+  if (typeof options !== 'object') throw new TypeError('Expected second argument to be an options object');
+  const readonly = optionalBoolean(options, 'readonly');
+  const fileMustExist = optionalBoolean(options, 'fileMustExist');
+  const nofollow = optionalBoolean(options, 'nofollow');
+  const timeout = 'timeout' in options ? options.timeout : 5000;
+  if (!Number.isInteger(timeout) || timeout < 0) throw new TypeError('Expected the "timeout" option to be a positive integer');
+  const name = filename.trim();
+  if (readonly && (name === '' || name === ':memory:')) throw new TypeError('In-memory/temporary databases cannot be readonly');
+  return AsyncDatabase.open(name, { vfs: vfs.name, readonly, fileMustExist, nofollow, timeout });
+}
+
 class Database {
   #state; // shared with this database's statements
   #connection;
@@ -82,6 +98,7 @@ class Database {
     const filename = filenameOrImage ?? '';
     if (typeof filename === 'string') checkNoNul(filename, 'database filename');
     const vfs = findVfs(options?.vfs ?? defaultVfsName());
+    if (vfs?.async) return openAsync(filename, vfs, options ?? {});
     const named = typeof filename === 'string' && filename !== '' && filename !== ':memory:';
     // Compiling and acquiring are independent: side by side, the first open is quicker.
     const [ready, acquired] = await Promise.allSettled([
@@ -149,6 +166,9 @@ class Database {
     const vfs = options.vfs ?? defaultVfsName();
     if (typeof vfs !== 'string' || !findVfs(vfs)) {
       throw new TypeError(`Expected the "vfs" option to name a registered VFS, got ${String(vfs)}`);
+    }
+    if (findVfs(vfs).async) {
+      throw new TypeError(`The ${vfs} VFS is async: its databases open with await Database.open(name, { vfs: '${vfs}' }), whose methods return promises`);
     }
     if (!anonymous && !image && !filename.startsWith('file:') && !findVfs(vfs).directoryExists(filename)) {
       throw new TypeError('Cannot open database because the directory does not exist');

@@ -3,10 +3,10 @@
 import { toSqliteError } from './errors.js';
 import { packed, packedSizeBound } from './packed.js';
 
-const OBJECTS = 0;
-const RAW = 1;
-const PLUCK = 2;
-const EXPAND = 3;
+export const OBJECTS = 0;
+export const RAW = 1;
+export const PLUCK = 2;
+export const EXPAND = 3;
 // iterate() fetches rows in batches that start at one row and grow fourfold up to 256 rows,
 // each also ending at the row that brings it to 256 KiB: a loop that breaks early, or rows of
 // megabytes, cost about what they would one row at a time.
@@ -26,12 +26,12 @@ const droppedIterators = new FinalizationRegistry((finish) => {
 
 // A plain object (of named parameters), as better-sqlite3 tells one: its prototype is null or
 // the top of a chain, so plain objects of another realm (node:vm) count and class instances not.
-function isPlainObject(value) {
+export function isPlainObject(value) {
   const proto = Object.getPrototypeOf(value);
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-const copyOfBuffer = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : v);
+export const copyOfBuffer = (v) => (ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength).slice() : v);
 
 // A setting's optional boolean argument, given as the rest parameters (absent: true).
 function toggleArgument(args) {
@@ -43,8 +43,102 @@ function toggleArgument(args) {
 // Objects other than buffers: plain ones are named parameters, the rest cannot be bound.
 const isObjectArgument = (value) => typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !Array.isArray(value);
 
-function plainArgument(value) {
+export function plainArgument(value) {
   return typeof value !== 'object' || value === null || ArrayBuffer.isView(value);
+}
+
+/**
+ * The values of `args` by parameter slot, as better-sqlite3's binder orders them, argument by
+ * argument, failing at the first problem with its error: arrays are spread, one plain object
+ * gives every named value, anything else takes the next anonymous slot. Beyond it: with no
+ * object given, ?NNN slots take positional values too. `keys`: per slot, null for positional,
+ * else the name without its prefix; `numbered`: per slot, whether it is ?NNN.
+ */
+export function arrangeParameters(keys, numbered, args) {
+  const named = keys.some((key) => key !== null);
+  const numberedArePositional = !args.some((arg) => isObjectArgument(arg) && isPlainObject(arg));
+  const values = new Array(keys.length);
+  let anonymous = -1; // the last slot a positional value went to
+  let count = 0;
+  let boundObject = false;
+  const bindNext = (value) => {
+    do anonymous++;
+    while (anonymous < keys.length && keys[anonymous] !== null && !(numberedArePositional && numbered[anonymous]));
+    if (typeof value === 'boolean' || typeof value === 'symbol' || typeof value === 'function' || isObjectArgument(value)) {
+      throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
+    }
+    if (anonymous >= keys.length) throw new RangeError('Too many parameter values were provided');
+    values[anonymous] = value;
+    count++;
+  };
+  for (const arg of args) {
+    if (Array.isArray(arg)) {
+      for (const value of arg) bindNext(value);
+    } else if (isObjectArgument(arg) && isPlainObject(arg)) {
+      if (boundObject) throw new TypeError('You cannot specify named parameters in two different objects');
+      boundObject = true;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key === null) continue;
+        if (!Object.hasOwn(arg, key)) throw new RangeError(`Missing named parameter "${key}"`);
+        values[i] = arg[key];
+        count++;
+      }
+    } else if (isObjectArgument(arg) && named) {
+      throw new TypeError('Named parameters can only be passed within plain objects');
+    } else {
+      bindNext(arg);
+    }
+  }
+  if (count < keys.length) {
+    if (!boundObject && keys.some((key, i) => key !== null && !(numberedArePositional && numbered[i]))) {
+      throw new TypeError('Missing named parameters');
+    }
+    throw new RangeError('Too few parameter values were provided');
+  }
+  return values;
+}
+
+/**
+ * `rowCount` rows of `columnCount` cells from `cells` (a CellReader), shaped as `mode` says:
+ * objects keyed by `names`, arrays (RAW), first values (PLUCK), or objects grouped under
+ * `tables`, each column's table or '$' (EXPAND).
+ */
+export function decodeRows(cells, rowCount, columnCount, mode, names, tables) {
+  const out = new Array(rowCount);
+  switch (mode) {
+    case OBJECTS:
+      for (let r = 0; r < rowCount; r++) {
+        const row = {};
+        for (let c = 0; c < columnCount; c++) row[names[c]] = cells.next();
+        out[r] = row;
+      }
+      break;
+    case RAW:
+      for (let r = 0; r < rowCount; r++) {
+        const row = new Array(columnCount);
+        for (let c = 0; c < columnCount; c++) row[c] = cells.next();
+        out[r] = row;
+      }
+      break;
+    case PLUCK:
+      for (let r = 0; r < rowCount; r++) {
+        out[r] = cells.next();
+        cells.skip(columnCount - 1);
+      }
+      break;
+    case EXPAND: {
+      // Columns group under their table's name; expressions under '$'.
+      for (let r = 0; r < rowCount; r++) {
+        const row = {};
+        for (const table of tables) row[table] = {};
+        for (let c = 0; c < columnCount; c++) row[tables[c]][names[c]] = cells.next();
+        out[r] = row;
+      }
+      break;
+    }
+  }
+  return out;
 }
 
 export class Statement {
@@ -303,58 +397,7 @@ export class Statement {
     const keys = this.#keys;
     if ((keys.length === 0 || this.#unboundAllowed) && args.length === 0) return undefined;
     if (this.#positionalOnly && args.length === keys.length && args.every(plainArgument)) return args;
-    return this.#arrange(args);
-  }
-
-  // Orders values by slot as better-sqlite3's binder does, argument by argument, failing at
-  // the first problem with its error: arrays are spread, one plain object gives every named
-  // value, anything else takes the next anonymous slot. Beyond it: with no object given, ?NNN
-  // slots take positional values too.
-  #arrange(args) {
-    const keys = this.#keys;
-    const numbered = this.#numbered;
-    const named = keys.some((key) => key !== null);
-    const numberedArePositional = !args.some((arg) => isObjectArgument(arg) && isPlainObject(arg));
-    const values = new Array(keys.length);
-    let anonymous = -1; // the last slot a positional value went to
-    let count = 0;
-    let boundObject = false;
-    const bindNext = (value) => {
-      do anonymous++;
-      while (anonymous < keys.length && keys[anonymous] !== null && !(numberedArePositional && numbered[anonymous]));
-      if (typeof value === 'boolean' || typeof value === 'symbol' || typeof value === 'function' || isObjectArgument(value)) {
-        throw new TypeError('SQLite3 can only bind numbers, strings, bigints, buffers, and null');
-      }
-      if (anonymous >= keys.length) throw new RangeError('Too many parameter values were provided');
-      values[anonymous] = value;
-      count++;
-    };
-    for (const arg of args) {
-      if (Array.isArray(arg)) {
-        for (const value of arg) bindNext(value);
-      } else if (isObjectArgument(arg) && isPlainObject(arg)) {
-        if (boundObject) throw new TypeError('You cannot specify named parameters in two different objects');
-        boundObject = true;
-        for (let i = 0; i < keys.length; i++) {
-          const key = keys[i];
-          if (key === null) continue;
-          if (!Object.hasOwn(arg, key)) throw new RangeError(`Missing named parameter "${key}"`);
-          values[i] = arg[key];
-          count++;
-        }
-      } else if (isObjectArgument(arg) && named) {
-        throw new TypeError('Named parameters can only be passed within plain objects');
-      } else {
-        bindNext(arg);
-      }
-    }
-    if (count < keys.length) {
-      if (!boundObject && keys.some((key, i) => key !== null && !(numberedArePositional && numbered[i]))) {
-        throw new TypeError('Missing named parameters');
-      }
-      throw new RangeError('Too few parameter values were provided');
-    }
-    return values;
+    return arrangeParameters(keys, this.#numbered, args);
   }
 
   #step(parameters, maxRows, maxBytes, reset) {
@@ -390,42 +433,6 @@ export class Statement {
       this.#columnTables = null;
     }
     if (this.#mode === EXPAND) this.#columnTables ??= this.#live().handle.columns().map((c) => c.originTable ?? '$');
-    const cells = this.#hot.cells(rows, this.#safeIntegers);
-    const out = new Array(rowCount);
-    const names = this.#columnNames;
-    switch (this.#mode) {
-      case OBJECTS:
-        for (let r = 0; r < rowCount; r++) {
-          const row = {};
-          for (let c = 0; c < columnCount; c++) row[names[c]] = cells.next();
-          out[r] = row;
-        }
-        break;
-      case RAW:
-        for (let r = 0; r < rowCount; r++) {
-          const row = new Array(columnCount);
-          for (let c = 0; c < columnCount; c++) row[c] = cells.next();
-          out[r] = row;
-        }
-        break;
-      case PLUCK:
-        for (let r = 0; r < rowCount; r++) {
-          out[r] = cells.next();
-          cells.skip(columnCount - 1);
-        }
-        break;
-      case EXPAND: {
-        // Columns group under their table's name; expressions under '$'.
-        const tables = this.#columnTables;
-        for (let r = 0; r < rowCount; r++) {
-          const row = {};
-          for (const table of tables) row[table] = {};
-          for (let c = 0; c < columnCount; c++) row[tables[c]][names[c]] = cells.next();
-          out[r] = row;
-        }
-        break;
-      }
-    }
-    return out;
+    return decodeRows(this.#hot.cells(rows, this.#safeIntegers), rowCount, columnCount, this.#mode, this.#columnNames, this.#columnTables);
   }
 }

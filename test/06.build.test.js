@@ -31,6 +31,10 @@ if [ "$1" = transpile ]; then
   mkdir -p "$out"
   if [ -n "\${FAKE_NEW_SHAPE:-}" ]; then printf '%s\n' 'var ptr0 = somethingNew;' >"$out/sqlite.js"
   else printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"; fi
+  # The JSPI glue has static resource functions that build.sh makes async.
+  case " $* " in *" --async-mode jspi "*)
+    printf '%s\n' 'Connection.open = function open(a) { await a; };' 'Backup.start = function start(a) { await a; };' >>"$out/sqlite.js";;
+  esac
 else touch "$out"; fi
 `;
 const fakeEsbuild = `#!/usr/bin/env bash
@@ -45,7 +49,7 @@ describe('scripts/build.sh', () => {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-test-'));
     log = path.join(dir, 'calls.log');
-    for (const file of ['scripts/build.sh', 'scripts/unsigned-pointers.mjs', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
+    for (const file of ['scripts/build.sh', 'scripts/unsigned-pointers.mjs', 'scripts/async-glue-statics.mjs', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.copyFileSync(path.join(root, file), path.join(dir, file));
     }
@@ -80,7 +84,12 @@ describe('scripts/build.sh', () => {
       fs.readFileSync(path.join(dir, 'dist/js/sqlite.js'), 'utf8'),
       'var ptr0 = arg0 >>> 0;\nvar len1 = dataView(memory0).getUint32(ret + 4, true);\n',
     );
-    assert.ok(result.calls.some((c) => c.startsWith('jco transpile')), result.calls.join('\n'));
+    // The JSPI glue beside it: the same rewrites, and its static functions async.
+    const asyncGlue = fs.readFileSync(path.join(dir, 'dist/js/sqlite-async.js'), 'utf8');
+    assert.match(asyncGlue, /var ptr0 = arg0 >>> 0;/);
+    assert.match(asyncGlue, /Connection\.open = async function open\(/);
+    assert.match(asyncGlue, /Backup\.start = async function start\(/);
+    assert.equal(result.calls.filter((c) => c.startsWith('jco transpile')).length, 2, result.calls.join('\n'));
   });
 
   it('fails when a compile fails, even with an older core module in place', () => {

@@ -116,6 +116,11 @@ export interface DatabaseConstructor {
   readonly prototype: Database;
   /** The host's one async step: compiles the module where that must be async (browsers). */
   ready(): Promise<void>;
+  /**
+   * On an async VFS (`indexeddb`, or one of your own whose `async` is true): an AsyncDatabase,
+   * whose methods return promises (JSPI: Node 24, Chromium 137, Firefox 139 or later).
+   */
+  open(filename: string, options: Options & { vfs: 'indexeddb' }): Promise<AsyncDatabase>;
   /** ready(), then what the VFS must obtain (OPFS handles), then a synchronous Database. */
   open(filename?: string | Uint8Array | null, options?: Options | null): Promise<Database>;
   readonly SqliteError: typeof SqliteError;
@@ -158,6 +163,42 @@ export interface Database {
 }
 
 export declare const Database: DatabaseConstructor;
+
+/** A statement of an AsyncDatabase: the synchronous Statement's methods, with promises. */
+export declare class AsyncStatement<Row = any> {
+  readonly database: AsyncDatabase;
+  readonly source: string;
+  readonly reader: boolean;
+  readonly readonly: boolean;
+  run(...params: BindParameters): Promise<RunResult>;
+  get(...params: BindParameters): Promise<Row | undefined>;
+  all(...params: BindParameters): Promise<Row[]>;
+  iterate(...params: BindParameters): AsyncIterableIterator<Row>;
+  columns(): ColumnDefinition[];
+  pluck(toggle?: boolean): this;
+  raw(toggle?: boolean): this;
+  expand(toggle?: boolean): this;
+  safeIntegers(toggle?: boolean): this;
+  finalize(): Promise<void>;
+}
+
+/** A database on an async VFS, from Database.open: calls are queued, one at a time. */
+export declare class AsyncDatabase {
+  readonly name: string;
+  readonly vfs: string;
+  readonly open: boolean;
+  readonly inTransaction: boolean;
+  readonly readonly: boolean;
+  readonly memory: boolean;
+  exec(sql: string): Promise<this>;
+  prepare<Row = any>(sql: string): Promise<AsyncStatement<Row>>;
+  pragma(source: string, options?: PragmaOptions): Promise<any>;
+  /** `[sql, params]` pairs or SQL strings, in one transaction: all or nothing. */
+  transaction(statements: Array<string | [string, BindParameters[number]?]>, options?: { mode?: 'deferred' | 'immediate' | 'exclusive' }): Promise<RunResult[]>;
+  serialize(options?: { attached?: string }): Promise<Uint8Array>;
+  progressHandler(steps: number, handler?: (() => unknown) | null): Promise<this>;
+  close(): Promise<this>;
+}
 
 export declare class SqliteError extends Error {
   constructor(message: string, code: string, extendedCode?: number);

@@ -98,12 +98,24 @@ function codeOf(error) {
   }
 }
 
+// A VFS's file size as the import's u64.
+function sizeOf(answer) {
+  const size = BigInt(answer);
+  if (size < 0n) throw new RangeError('Expected the VFS size to be at least 0');
+  return size;
+}
+
+const isPayload = (e) => typeof e === 'object' && e !== null && Object.hasOwn(e, 'payload');
+
 /**
  * The `vfs` import of one instance: `functions` for jco; `causeOf(code)`, the exception behind
  * the last failure if it produced `code`; `closeAll()`, which lets go of every file (and so
  * every lock) the instance holds, for when the instance dies.
+ * With `async`, for an instance that waits through JSPI (src/async-database.js): the storage
+ * functions return promises, and a VFS's methods may return promises, which they await.
+ * Without it, a VFS method that answers with a promise fails: nothing could wait for it.
  */
-export function createVfsImport() {
+export function createVfsImport({ async = false } = {}) {
   const files = [null]; // id 0 is never handed out
   const freeIds = [];
   let lastFailure = null; // { code, error }: the VFS exception behind the last error code
@@ -115,33 +127,48 @@ export function createVfsImport() {
     return { payload: code };
   }
 
+  // What a VFS's open answered, checked and given an id; a file it opened but described badly
+  // is closed again.
+  function adopt(opened, flags) {
+    let file;
+    let openFlags;
+    let sharedMemory;
+    try {
+      if (typeof opened !== 'object' || opened === null) throw new TypeError('Expected the VFS open to return { file, flags }');
+      file = opened.file;
+      if (typeof file !== 'object' || file === null) throw new TypeError('Expected the VFS open to return a file object');
+      openFlags = opened.flags ?? flags;
+      if (!Number.isInteger(openFlags) || openFlags < -0x80000000 || openFlags > 0x7fffffff) {
+        throw new TypeError('Expected the VFS open to return flags as an integer');
+      }
+      sharedMemory = Boolean(file.sharedMemory);
+    } catch (e) {
+      try {
+        file?.close?.();
+      } catch {
+        // A file opened but described badly is let go of; its own failure is no news.
+      }
+      throw failure(e, SQLITE_CANTOPEN);
+    }
+    const id = freeIds.pop() ?? files.length;
+    files[id] = file;
+    return { file: id, openFlags, sharedMemory };
+  }
+
   const functions = {
     open(vfsName, path, flags) {
       const vfs = vfsNamed(vfsName);
-      let file;
-      let openFlags;
-      let sharedMemory;
+      if (vfs.async) {
+        const error = new TypeError(`The ${vfs.name} VFS is async: its databases open with await Database.open(name, { vfs: '${vfs.name}' })`);
+        throw failure(error, SQLITE_CANTOPEN);
+      }
+      let opened;
       try {
-        const opened = vfs.open(path ?? null, flags);
-        if (typeof opened !== 'object' || opened === null) throw new TypeError('Expected the VFS open to return { file, flags }');
-        file = opened.file;
-        if (typeof file !== 'object' || file === null) throw new TypeError('Expected the VFS open to return a file object');
-        openFlags = opened.flags ?? flags;
-        if (!Number.isInteger(openFlags) || openFlags < -0x80000000 || openFlags > 0x7fffffff) {
-          throw new TypeError('Expected the VFS open to return flags as an integer');
-        }
-        sharedMemory = Boolean(file.sharedMemory);
+        opened = vfs.open(path ?? null, flags);
       } catch (e) {
-        try {
-          file?.close?.();
-        } catch {
-          // A file opened but described badly is let go of; its own failure is no news.
-        }
         throw failure(e, SQLITE_CANTOPEN);
       }
-      const id = freeIds.pop() ?? files.length;
-      files[id] = file;
-      return { file: id, openFlags, sharedMemory };
+      return adopt(opened, flags);
     },
     close(id) {
       const file = files[id];
@@ -183,9 +210,7 @@ export function createVfsImport() {
     },
     fileSize(id) {
       try {
-        const size = BigInt(files[id].size());
-        if (size < 0n) throw new RangeError('Expected the VFS size to be at least 0');
-        return size;
+        return sizeOf(files[id].size());
       } catch (e) {
         throw failure(e, IOERR.size);
       }
@@ -293,6 +318,65 @@ export function createVfsImport() {
     sleep: (microseconds) => sleepMs(Math.ceil(microseconds / 1000)),
     currentTime: () => Date.now(),
   };
+
+  if (async) Object.assign(functions, asyncFunctions());
+
+  // The storage functions for an async instance: the same checks on what a VFS answers, made
+  // once its promise settles (an answer that is no promise is taken as it is).
+  function asyncFunctions() {
+    const settle = async (code, call, make = () => undefined) => {
+      try {
+        return make(await call());
+      } catch (e) {
+        throw isPayload(e) ? e : failure(e, code);
+      }
+    };
+    const granted = (ok) => {
+      if (!ok) throw { payload: SQLITE_BUSY };
+    };
+    return {
+      async open(vfsName, path, flags) {
+        const vfs = vfsNamed(vfsName);
+        let opened;
+        try {
+          opened = await vfs.open(path ?? null, flags);
+        } catch (e) {
+          throw failure(e, SQLITE_CANTOPEN);
+        }
+        return adopt(opened, flags);
+      },
+      async close(id) {
+        const file = files[id];
+        files[id] = null;
+        freeIds.push(id);
+        return settle(IOERR.close, () => file.close());
+      },
+      read: (id, offset, length) => settle(IOERR.read, () => files[id].read(Number(offset), length), (data) => readResult(data, length)),
+      write: (id, offset, data) => settle(IOERR.write, () => files[id].write(Number(offset), data)),
+      truncate: (id, size) => settle(IOERR.truncate, () => files[id].truncate(Number(size))),
+      sync: (id, flags) => settle(IOERR.sync, () => files[id].sync(flags)),
+      fileSize: (id) => settle(IOERR.size, () => files[id].size(), sizeOf),
+      lock: (id, level) => settle(IOERR.lock, () => files[id].lock(level), granted),
+      unlock: (id, level) => settle(IOERR.unlock, () => files[id].unlock(level)),
+      checkReservedLock: (id) => settle(IOERR.checkReservedLock, () => files[id].checkReservedLock(), Boolean),
+      shmMap: (id, region, size, extend) => settle(SQLITE_IOERR_SHMMAP, () => files[id].shmMap(region, size, extend), Boolean),
+      shmRead: (id, region, offset, length) => settle(SQLITE_IOERR_SHMMAP, () => files[id].shmRead(region, offset, length), (data) => readResult(data, length)),
+      shmWrite: (id, region, offset, data) => settle(SQLITE_IOERR_SHMMAP, () => files[id].shmWrite(region, offset, data)),
+      shmLock: (id, offset, count, flags) => settle(SQLITE_IOERR_SHMLOCK, () => files[id].shmLock(offset, count, flags), granted),
+      shmUnmap: (id, deleteStorage) => settle(SQLITE_IOERR_SHMMAP, () => files[id].shmUnmap(deleteStorage)),
+      delete: (vfsName, path, syncDir) => settle(IOERR.delete, () => vfsNamed(vfsName).delete(path, syncDir)),
+      access: (vfsName, path, flags) => settle(IOERR.access, () => vfsNamed(vfsName).access(path, flags), Boolean),
+      async fullPathname(vfsName, path) {
+        const vfs = vfsNamed(vfsName);
+        return settle(SQLITE_CANTOPEN, async () => [await vfs.fullPathname(path), await vfs.symlinked?.(path)], ([full, symlink]) => {
+          if (typeof full !== 'string') throw new TypeError('Expected the VFS fullPathname to return a string');
+          return { path: full, symlink: symlink === true };
+        });
+      },
+      // A real wait: the instance is suspended meanwhile, and the thread goes on.
+      sleep: (microseconds) => new Promise((resolve) => setTimeout(resolve, Math.ceil(microseconds / 1000))),
+    };
+  }
 
   return {
     functions,

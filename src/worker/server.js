@@ -13,9 +13,11 @@
 // `params` is the argument list of the synchronous call; `modes` is
 // { pluck, raw, expand, safeIntegers }. Values cross by structured clone, which keeps
 // BigInt, Uint8Array, null and ±Infinity as they are.
+// A database on an async VFS (indexeddb) is an AsyncDatabase here: every op awaits what it
+// calls, which costs the synchronous ones nothing but an await of a value.
 // From the portable core, not the browser entry (which re-exports this file): the entry that
 // starts a Worker sets up the loader and the browser's VFSes.
-import { Database, findVfs } from '../portable.js';
+import { AsyncDatabase, Database, findVfs } from '../portable.js';
 
 export function serveDatabases(scope) {
   const databases = new Map();
@@ -57,17 +59,17 @@ export function serveDatabases(scope) {
       timeouts.set(db, options?.timeout ?? 5000);
       return { db: handle, name: db.name, vfs: db.vfs };
     },
-    close(handle) {
+    async close(handle) {
       const db = databases.get(handle);
       if (!db) return null;
-      for (const [it, entry] of iterators) if (entry.db === db) { entry.iterator.return(); iterators.delete(it); }
+      for (const [it, entry] of iterators) if (entry.db === db) { await entry.iterator.return(); iterators.delete(it); }
       for (const [st, entry] of statements) if (entry.db === db) statements.delete(st);
       databases.delete(handle);
-      db.close();
+      await db.close();
       return null;
     },
-    exec(handle, sql) {
-      database(handle).exec(sql);
+    async exec(handle, sql) {
+      await database(handle).exec(sql);
       return null;
     },
     pragma(handle, source, options) {
@@ -76,19 +78,22 @@ export function serveDatabases(scope) {
     serialize(handle, options) {
       return database(handle).serialize(options);
     },
-    prepare(handle, sql) {
+    async prepare(handle, sql) {
       const db = database(handle);
-      const st = db.prepare(sql);
+      const st = await db.prepare(sql);
       const h = nextHandle++;
       statements.set(h, { db, statement: st });
       return { st: h, reader: st.reader, readonly: st.readonly, columns: st.reader ? st.columns() : null };
     },
-    finalize(h) {
+    async finalize(h) {
+      const entry = statements.get(h);
       statements.delete(h);
+      await entry?.statement.finalize?.(); // an AsyncStatement's guest statement; others are collected
       return null;
     },
     transaction(handle, mode, list) {
       const db = database(handle);
+      if (db instanceof AsyncDatabase) return db.transaction(list, { mode: mode ?? 'deferred' });
       const body = db.transaction(() => list.map(([sql, params = []]) => db.prepare(sql).run(...params)));
       if (!['deferred', 'immediate', 'exclusive'].includes(mode ?? 'deferred')) {
         throw new TypeError('Expected the transaction mode to be "deferred", "immediate" or "exclusive"');
@@ -105,12 +110,13 @@ export function serveDatabases(scope) {
       iterators.set(it, { db: entry.db, iterator });
       return { it };
     },
-    next(it, max) {
+    async next(it, max) {
       const entry = iterators.get(it);
       if (!entry) throw new TypeError('The iterator is closed');
       const rows = [];
       while (rows.length < max) {
-        const step = entry.iterator.next();
+        let step = entry.iterator.next();
+        if (step instanceof Promise) step = await step; // an AsyncDatabase's
         if (step.done) {
           iterators.delete(it);
           return { rows, done: true };
@@ -119,8 +125,8 @@ export function serveDatabases(scope) {
       }
       return { rows, done: false };
     },
-    return(it) {
-      iterators.get(it)?.iterator.return();
+    async return(it) {
+      await iterators.get(it)?.iterator.return();
       iterators.delete(it);
       return null;
     },

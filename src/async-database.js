@@ -1,0 +1,413 @@
+// Databases on an async VFS (one whose methods return promises, such as indexeddb): SQLite
+// runs in an instance of its own whose storage imports suspend it until the VFS's promise
+// settles (JSPI: WebAssembly.Suspending on the imports, WebAssembly.promising on the exports,
+// in jco's glue dist/js/sqlite-async.js). Every call into the instance is async, so the API is
+// the synchronous one with promises: `await Database.open(name, { vfs: 'indexeddb' })` gives
+// an AsyncDatabase, whose methods resolve to what the synchronous ones return.
+//
+// While a call is suspended the thread goes on, and nothing may enter the instance meanwhile
+// (it would run on the suspended call's stack): calls wait their turn in a queue, one at a
+// time, and such an instance is never shared between databases.
+import { instantiateAsyncInstance } from './component.js';
+import { toSqliteError } from './errors.js';
+import { CellReader, packed, packedSizeBound } from './packed.js';
+import {
+  OBJECTS, RAW, PLUCK, EXPAND, arrangeParameters, copyOfBuffer, decodeRows, plainArgument,
+} from './statement.js';
+
+const SQLITE_OPEN_READONLY = 0x1;
+const SQLITE_OPEN_READWRITE = 0x2;
+const SQLITE_OPEN_CREATE = 0x4;
+const SQLITE_OPEN_NOFOLLOW = 0x01000000;
+const SQLITE_LIMIT_LENGTH = 0;
+const SQLITE_LIMIT_SQL_LENGTH = 1;
+const MAX_STRING_LENGTH = 0x1fffffe8;
+const SQLITE_DBCONFIG_DEFENSIVE = 1010;
+const ITERATE_ROWS = 256;
+const ITERATE_BYTES = 256 * 1024;
+const TRANSACTION_MODES = { deferred: 'BEGIN', immediate: 'BEGIN IMMEDIATE', exclusive: 'BEGIN EXCLUSIVE' };
+
+/** Whether this JavaScript engine can suspend wasm on a promise (JSPI). */
+export const jspiAvailable = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
+
+export class AsyncDatabase {
+  #instance;
+  #connection;
+  #queue = Promise.resolve();
+  #open = true;
+  #inTransaction = false;
+  #statements = new Set(); // AsyncStatements whose guest statement lives
+  #progressId = 0;
+
+  /** Opens `filename` on async VFS `vfs` (Database.open calls this for such a VFS). */
+  static async open(filename, { vfs, readonly = false, fileMustExist = false, nofollow = false, timeout = 5000 } = {}) {
+    if (!jspiAvailable) {
+      throw new TypeError(`The ${vfs} VFS is async, and this JavaScript engine cannot suspend WebAssembly on a promise (JSPI: Node 24, Chromium 137, Firefox 139 or later)`);
+    }
+    const instance = await instantiateAsyncInstance();
+    const flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE))
+      | (nofollow ? SQLITE_OPEN_NOFOLLOW : 0);
+    let connection;
+    try {
+      connection = await guestCall(instance, () => instance.api.Connection.open(filename, vfs, flags));
+      await guestCall(instance, async () => {
+        await connection.busyTimeout(timeout);
+        await connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH);
+        await connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH);
+        await connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true);
+      });
+    } catch (e) {
+      if (connection && !instance.guard.dead) {
+        await guestCall(instance, () => connection.close()).catch(() => {});
+        connection[Symbol.dispose]();
+      }
+      throw e;
+    }
+    return new AsyncDatabase(instance, connection, { filename, vfs, readonly });
+  }
+
+  constructor(instance, connection, { filename, vfs, readonly }) {
+    this.#instance = instance;
+    this.#connection = connection;
+    Object.defineProperties(this, {
+      name: { value: filename, enumerable: true },
+      open: { get: () => this.#open, enumerable: true },
+      inTransaction: { get: () => this.#inTransaction, enumerable: true },
+      readonly: { value: readonly, enumerable: true },
+      memory: { value: filename === '' || filename === ':memory:', enumerable: true },
+      vfs: { value: vfs, enumerable: true },
+    });
+  }
+
+  /** Runs every statement of `sql`; resolves to the database. */
+  exec(sql) {
+    if (typeof sql !== 'string') return Promise.reject(new TypeError('Expected first argument to be a string'));
+    return this.#call(() => this.#connection.exec(sql)).then(() => this);
+  }
+
+  /** Prepares the first statement of `sql`. */
+  prepare(sql) {
+    if (typeof sql !== 'string') return Promise.reject(new TypeError('Expected first argument to be a string'));
+    return this.#call(async () => {
+      const prepared = await this.#connection.prepare(sql);
+      if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
+      const { statement, info } = prepared;
+      if (info.hasTail) {
+        statement[Symbol.dispose]();
+        throw new RangeError('The supplied SQL string contains more than one statement');
+      }
+      const columns = info.columnNames.length ? await statement.columns() : [];
+      const st = new AsyncStatement(this, statement, info, columns, sql, (op) => this.#call(op));
+      this.#statements.add(st);
+      return st;
+    });
+  }
+
+  /** PRAGMA `source`: the rows, or with `{ simple: true }` the first value of the first row. */
+  async pragma(source, options = {}) {
+    if (typeof source !== 'string') throw new TypeError('Expected first argument to be a string');
+    if (typeof options !== 'object' || options === null) throw new TypeError('Expected second argument to be an options object');
+    const st = await this.prepare(`PRAGMA ${source}`);
+    try {
+      return options.simple ? await st.pluck().get() : await st.all();
+    } finally {
+      await st.finalize();
+    }
+  }
+
+  /**
+   * Runs `[sql, params]` pairs (or SQL strings) in one transaction: resolves to each run's
+   * { changes, lastInsertRowid }, or rejects with none of it applied. `mode`: 'deferred'
+   * (default), 'immediate' or 'exclusive'. (A function cannot be the body, as in the
+   * synchronous API: its awaits would let other calls in between.)
+   */
+  async transaction(statements, { mode = 'deferred' } = {}) {
+    if (!Array.isArray(statements)) throw new TypeError('Expected an array of [sql, params] pairs');
+    if (!Object.hasOwn(TRANSACTION_MODES, mode)) {
+      throw new TypeError('Expected the transaction mode to be "deferred", "immediate" or "exclusive"');
+    }
+    const list = statements.map((s) => (typeof s === 'string' ? [s, []] : [s?.[0], s?.[1] ?? []]));
+    return this.#call(async () => {
+      await this.#connection.exec(TRANSACTION_MODES[mode]);
+      try {
+        const results = [];
+        for (const [sql, params] of list) {
+          if (typeof sql !== 'string') throw new TypeError('Expected each statement to be SQL text');
+          const prepared = await this.#connection.prepare(sql);
+          if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
+          try {
+            const values = arrangeFor(prepared.info, Array.isArray(params) ? params : [params]);
+            results.push(runResult(await prepared.statement.run(values && packed(values)), false));
+          } finally {
+            prepared.statement[Symbol.dispose]();
+          }
+        }
+        await this.#connection.exec('COMMIT');
+        return results;
+      } catch (e) {
+        if (!(await this.#connection.getAutocommit())) await this.#connection.exec('ROLLBACK').catch(() => {});
+        throw e;
+      }
+    });
+  }
+
+  /** The database image (`sqlite3_serialize`), of `attached` if named. */
+  serialize({ attached = 'main' } = {}) {
+    return this.#call(() => this.#connection.serialize(attached));
+  }
+
+  /**
+   * sqlite3_progress_handler, as Database#progressHandler. Calls here are async, so a handler
+   * can read what a click sets while a query waits on storage: how a page cancels one.
+   */
+  progressHandler(steps, handler) {
+    if (steps === null) steps = 0;
+    if (!Number.isInteger(steps)) return Promise.reject(new TypeError('Expected first argument to be a number of steps'));
+    if (steps < 0 || steps > 0x7fffffff) return Promise.reject(new RangeError('Expected the number of steps to be an integer from 0 to 2147483647'));
+    if (steps > 0 && typeof handler !== 'function') return Promise.reject(new TypeError('Expected second argument to be a function'));
+    return this.#call(async () => {
+      const progress = this.#instance.progressImport;
+      if (this.#progressId) progress.forget(this.#progressId);
+      this.#progressId = steps > 0 ? progress.register(handler) : 0;
+      await this.#connection.progressHandler(this.#progressId, steps);
+    }).then(() => this);
+  }
+
+  /** Closes the database: its statements end, then the connection (its files and locks). */
+  close() {
+    if (!this.#open) return Promise.resolve(this);
+    this.#open = false;
+    const instance = this.#instance;
+    const done = this.#enqueue(async () => {
+      if (instance.guard.dead) return;
+      for (const st of this.#statements) await st.release();
+      this.#statements.clear();
+      try {
+        await guestCall(instance, () => this.#connection.close());
+      } finally {
+        if (!instance.guard.dead) this.#connection[Symbol.dispose]();
+      }
+    });
+    return done.then(() => this);
+  }
+
+  /** Called by a statement as it finalizes. */
+  forget(st) {
+    this.#statements.delete(st);
+  }
+
+  // One call into the instance, after the ones before it; then the transaction state, which
+  // getters answer from without entering the instance.
+  #call(op) {
+    if (!this.#open) return Promise.reject(new TypeError('The database connection is not open'));
+    return this.#enqueue(async () => {
+      try {
+        return await guestCall(this.#instance, op);
+      } finally {
+        if (!this.#instance.guard.dead) {
+          this.#inTransaction = !(await this.#connection.getAutocommit());
+        }
+      }
+    });
+  }
+
+  #enqueue(op) {
+    const result = this.#queue.then(op);
+    this.#queue = result.catch(() => {});
+    return result;
+  }
+}
+
+// Runs `op`, which calls into the instance: a failure SQLite reported becomes its SqliteError
+// (or a user callback's own exception); a trap, which leaves the instance unusable, becomes
+// InstanceAbortedError, now and for every later call.
+async function guestCall(instance, op) {
+  const { guard } = instance;
+  if (guard.dead) throw guard.dead;
+  instance.callbacks.reset();
+  try {
+    return await op();
+  } catch (e) {
+    if (e?.payload && typeof e.payload.extendedCode === 'number') throw toSqliteError(e, instance.failureOf);
+    // A trap, or a suspension the engine refused: the guest stopped where it was.
+    if (e instanceof WebAssembly.RuntimeError || (WebAssembly.SuspendError && e instanceof WebAssembly.SuspendError)) {
+      throw guard.abort(e);
+    }
+    throw e; // ours: what the call checked before entering the guest
+  }
+}
+
+const toNumber = (value, safeIntegers) => (safeIntegers ? BigInt(value) : Number(value));
+
+function runResult({ changes, lastInsertRowid }, safeIntegers) {
+  return { changes: Number(changes), lastInsertRowid: toNumber(lastInsertRowid, safeIntegers) };
+}
+
+// The parameter values of one execution, by slot, as the synchronous Statement binds them;
+// undefined when there are none.
+function arrangeFor(info, args) {
+  const keys = info.parameterNames.map((name) => (name === '' ? null : name.slice(1)));
+  if (keys.length === 0 && args.length === 0) return undefined;
+  const numbered = info.parameterNames.map((name) => name[0] === '?');
+  const positionalOnly = keys.every((key, i) => key === null || numbered[i]);
+  const values = positionalOnly && args.length === keys.length && args.every(plainArgument)
+    ? args
+    : arrangeParameters(keys, numbered, args);
+  packedSizeBound(values); // type errors before anything runs
+  return values.map(copyOfBuffer);
+}
+
+export class AsyncStatement {
+  #database;
+  #statement; // the guest statement, until finalize
+  #info;
+  #columns;
+  #call;
+  #mode = OBJECTS;
+  #safeIntegers = false;
+  #iterating = false;
+
+  constructor(database, statement, info, columns, source, call) {
+    this.#database = database;
+    this.#statement = statement;
+    this.#info = info;
+    this.#columns = columns;
+    this.#call = call;
+    Object.defineProperties(this, {
+      database: { value: database },
+      source: { value: source, enumerable: true },
+      reader: { value: info.columnNames.length > 0, enumerable: true },
+      readonly: { value: info.readonly, enumerable: true },
+    });
+  }
+
+  /** Executes once: { changes, lastInsertRowid }. */
+  run(...args) {
+    return this.#execute(args, async (statement, values) => runResult(await statement.run(values), this.#safeIntegers));
+  }
+
+  /** The first row, or undefined. */
+  get(...args) {
+    return this.#read(args, async (statement, values) => {
+      const batch = await statement.stepMany(values, 1, 0, true);
+      return this.#rows(batch)[0];
+    });
+  }
+
+  /** Every row. */
+  all(...args) {
+    return this.#read(args, async (statement, values) => {
+      const batch = await statement.stepMany(values, 0, 0, false);
+      const rows = this.#rows(batch);
+      if (batch.failure) throw toSqliteError({ payload: batch.failure });
+      return rows;
+    });
+  }
+
+  /** Rows in batches of up to 256; leaving the loop early resets the statement. */
+  async *iterate(...args) {
+    if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
+    this.#usable();
+    let values = this.#values(args);
+    this.#iterating = true;
+    let done = false;
+    try {
+      while (!done) {
+        const batch = await this.#call(() => this.#statement.stepMany(values, ITERATE_ROWS, ITERATE_BYTES, false));
+        values = undefined;
+        const rows = this.#rows(batch);
+        done = batch.done || Boolean(batch.failure);
+        yield* rows;
+        if (batch.failure) throw toSqliteError({ payload: batch.failure });
+      }
+    } finally {
+      this.#iterating = false;
+      if (!done && this.#statement) await this.#call(() => this.#statement.reset()).catch(() => {});
+    }
+  }
+
+  /** Column descriptions, as the synchronous columns() gives them. */
+  columns() {
+    if (!this.reader) throw new TypeError('The columns() method is only for statements that return data');
+    return this.#columns.map((c) => ({
+      name: c.name, column: c.originColumn ?? null, table: c.originTable ?? null,
+      database: c.originDatabase ?? null, type: c.declaredType ?? null,
+    }));
+  }
+
+  pluck(toggle = true) {
+    return this.#setMode(PLUCK, toggle, 'pluck');
+  }
+
+  raw(toggle = true) {
+    return this.#setMode(RAW, toggle, 'raw');
+  }
+
+  expand(toggle = true) {
+    return this.#setMode(EXPAND, toggle, 'expand');
+  }
+
+  safeIntegers(toggle = true) {
+    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+    this.#safeIntegers = toggle;
+    return this;
+  }
+
+  /** Frees the guest statement; the Statement is unusable afterwards. */
+  finalize() {
+    if (!this.#statement) return Promise.resolve();
+    return this.#call(() => this.release());
+  }
+
+  /** Resets and frees the guest statement (inside a call into the instance). */
+  async release() {
+    const statement = this.#statement;
+    if (!statement) return;
+    this.#statement = null;
+    this.#database.forget(this);
+    // Reset first: a statement stopped mid-read still holds its read lock, and releasing that
+    // is storage work, which only a promising call may do.
+    await statement.reset();
+    statement[Symbol.dispose]();
+  }
+
+  #setMode(mode, toggle, method) {
+    if (typeof toggle !== 'boolean') throw new TypeError('Expected first argument to be a boolean');
+    if (!this.reader) throw new TypeError(`The ${method}() method is only for statements that return data`);
+    if (toggle) this.#mode = mode;
+    else if (this.#mode === mode) this.#mode = OBJECTS;
+    return this;
+  }
+
+  #usable() {
+    if (!this.#database.open) throw new TypeError('The database connection is not open');
+    if (!this.#statement) throw new TypeError('The statement is finalized');
+    if (this.#iterating) throw new TypeError('This statement is busy executing a query');
+  }
+
+  #values(args) {
+    const values = arrangeFor(this.#info, args);
+    return values === undefined ? undefined : packed(values);
+  }
+
+  async #execute(args, body) {
+    this.#usable();
+    const values = this.#values(args);
+    return this.#call(() => {
+      if (!this.#statement) throw new TypeError('The statement is finalized');
+      return body(this.#statement, values);
+    });
+  }
+
+  #read(args, body) {
+    if (!this.reader) return Promise.reject(new TypeError('This statement does not return data. Use run() instead'));
+    return this.#execute(args, body);
+  }
+
+  #rows({ rowCount, columnCount, cells }) {
+    const reader = new CellReader(cells, new DataView(cells.buffer, cells.byteOffset, cells.byteLength), 0, this.#safeIntegers);
+    const names = this.#columns.map((c) => c.name);
+    const tables = this.#mode === EXPAND ? this.#columns.map((c) => c.originTable ?? '$') : null;
+    return decodeRows(reader, rowCount, columnCount, this.#mode, names, tables);
+  }
+}
