@@ -30,6 +30,44 @@ function withCode(e) {
   return code > 1 ? `${errorText(e)} (${code})` : errorText(e);
 }
 
+// What sqlite3 prints under a parse error to show where it lies: up to 78 bytes of the SQL from
+// the failed statement on (`rest`, the rest of the input), shifted so the spot is within 50 bytes,
+// and a marker under the spot. `offset` counts bytes of UTF-8 from the start of `rest`, as
+// sqlite3_error_offset does; an error SQLite places nowhere gets none.
+const C_SPACE = new Set([0x20, 0x09, 0x0a, 0x0b, 0x0c, 0x0d]);
+function errorContext(rest, offset) {
+  if (!(offset >= 0)) return '';
+  const bytes = Buffer.from(rest);
+  let start = 0;
+  while (offset > 50) {
+    offset--;
+    start++;
+    while ((bytes[start] & 0xc0) === 0x80) {
+      start++;
+      offset--;
+    }
+  }
+  const tail = bytes.subarray(start);
+  let length = tail.indexOf(0);
+  if (length < 0) length = tail.length;
+  if (length > 78) {
+    length = 78;
+    while ((tail[length] & 0xc0) === 0x80) length--;
+  }
+  const code = Buffer.from(tail.subarray(0, length)).map((b) => (C_SPACE.has(b) ? 0x20 : b));
+  return offset < 25
+    ? `\n  ${code.toString()}\n  ${' '.repeat(offset)}^--- error here`
+    : `\n  ${code.toString()}\n  ${' '.repeat(offset - 14)}error here ---^`;
+}
+
+// A prepare failure's message with its context (see errorContext): `sql` is the statement as
+// prepared, `rest` the input from it on. sqlite3 prepares from the first non-space byte.
+function parseFailure(e, sql, rest) {
+  const leading = /^[ \t\n\v\f\r]*/.exec(sql)[0].length; // ASCII: bytes and characters alike
+  const skipped = /^[ \t\n\v\f\r]*/.exec(rest)[0].length;
+  return withCode(e) + errorContext(rest.slice(skipped), e?.offset === undefined ? -1 : e.offset - leading);
+}
+
 // A statement's kind for display: EXPLAIN programs and plans are drawn their own way.
 const explainKind = (sql) => {
   const m = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*explain\b(\s+query\s+plan\b)?/i.exec(sql);
@@ -277,9 +315,12 @@ export class Session {
     if (this.progress.reset) this.progress.count = 0;
     const started = this.timer ? [process.hrtime.bigint(), process.cpuUsage()] : null;
     let failure = null;
+    let at = 0;
     for (const statement of statements) {
-      failure = this.#statement(statement);
+      at = text.indexOf(statement, at);
+      failure = this.#statement(statement, at < 0 ? statement : text.slice(at));
       if (failure) break;
+      at += statement.length;
     }
     if (started) this.#reportTime(...started);
     if (failure) {
@@ -302,8 +343,9 @@ export class Session {
     this.write(`Run Time: real ${real.toFixed(3)} user ${(cpu.user / 1e6).toFixed(6)} sys ${(cpu.system / 1e6).toFixed(6)}\n`);
   }
 
-  // One statement: [kind, message] if it failed ('prepare' or 'step'), else null.
-  #statement(sql) {
+  // One statement: [kind, message] if it failed ('prepare' or 'step'), else null. `rest`: the
+  // input from the statement on, for a parse error's context.
+  #statement(sql, rest = sql) {
     const refusal = this.policy.refusesSql(sql, this);
     if (refusal) return ['refused', refusal];
     // A statement that returns no rows runs through exec, without a Statement of its own: a
@@ -318,7 +360,7 @@ export class Session {
           this.db.prepare(sql);
         } catch (again) {
           this.failureCode = primaryCode(again);
-          return ['prepare', withCode(again)];
+          return ['prepare', parseFailure(again, sql, rest)];
         }
         this.failureCode = primaryCode(e);
         return ['step', withCode(e)];
@@ -329,7 +371,7 @@ export class Session {
       stmt = this.db.prepare(sql);
     } catch (e) {
       this.failureCode = primaryCode(e);
-      return ['prepare', withCode(e)];
+      return ['prepare', parseFailure(e, sql, rest)];
     }
     if (this.trace) this.trace(/;\s*$/.test(sql) ? `${sql.trim()}\n` : `${sql.trim()};\n`);
     const kind = explainKind(sql);

@@ -77,8 +77,11 @@ fi
 # ES modules one request at a time per level, ~10 ms each, so the 19-module graph cost 150-250 ms
 # of a cold start. They sit in dist/ so that their URLs of ../dist/js/*.wasm and
 # ./worker-entry.js still resolve. esbuild refuses node: imports here (platform browser).
-if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js dist/js/sqlite-async.js -newer dist/browser.js -print -quit)" ]; then
+# The JSPI glue (100 kB) stays outside, loaded by the first database on an async VFS: its
+# ../dist/js/ path resolves from dist/ as it does from src/.
+if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js -newer dist/browser.js -print -quit)" ]; then
   echo "build: browser bundles" >&2
   node_modules/.bin/esbuild src/browser.js src/worker/worker-entry.js --bundle --format=esm \
-    --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning
+    --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning \
+    --external:../dist/js/sqlite-async.js
 fi

@@ -67,7 +67,11 @@ export function codeName(extendedCode) {
 export function toSqliteError(e, failureOf) {
   const p = e?.payload;
   if (p && typeof p.extendedCode === 'number') {
-    return failureOf ? failureOf(p.message, p.extendedCode) : sqliteError(p.message, p.extendedCode);
+    const error = failureOf ? failureOf(p.message, p.extendedCode) : sqliteError(p.message, p.extendedCode);
+    // Where in the statement's SQL it failed (bytes of UTF-8), as sqlite3's shell shows it;
+    // not enumerable, so the error compares and prints as better-sqlite3's does.
+    if (p.offset >= 0 && error instanceof SqliteError) Object.defineProperty(error, 'offset', { value: p.offset, writable: true, configurable: true });
+    return error;
   }
   return e;
 }

@@ -21,7 +21,7 @@ export const LAYOUT = {
     hasFailure: 24, failure: 28,
   },
   // The `error` record.
-  error: { code: 0, extendedCode: 4, message: 8, messageLength: 12 },
+  error: { code: 0, extendedCode: 4, message: 8, messageLength: 12, offset: 16 },
 };
 
 // The guest's cabi_realloc as the host must call it: addresses are unsigned, and 0 means the

@@ -61,6 +61,7 @@ describe('hand-read layouts', () => {
       extendedCode: error['extended-code'].offset,
       message: error.message.offset,
       messageLength: error.message.offset + 4,
+      offset: error.offset.offset,
     });
 
     assert.equal(wit.results.get('run'), 'result<run-result, error>');

@@ -92,6 +92,27 @@ describe('SqliteError', () => {
       assert.equal(e.code, 'SQLITE_CUSTOM');
     }
   });
+
+  it('a parse error says where it lies (sqlite3_error_offset, in bytes of UTF-8), without changing how it compares', () => {
+    const db = new Database(':memory:');
+    const failure = (sql) => {
+      try {
+        db.prepare(sql);
+      } catch (e) {
+        return e;
+      }
+      assert.fail(`${sql} prepared`);
+    };
+    assert.equal(failure('SELECT 1 + ;').offset, 11);
+    assert.equal(failure("SELECT 'é', nosuch").offset, 13); // 12 in characters
+    const e = failure('SELEKT 1');
+    assert.equal(e.offset, 0);
+    assert.ok(!Object.keys(e).includes('offset'), 'not enumerable, as better-sqlite3 has none');
+    // SQLite places some errors nowhere.
+    db.exec('CREATE TABLE t(x)');
+    assert.equal(failure('INSERT INTO t VALUES (1, 2)').offset, undefined);
+    db.close();
+  });
 });
 
 describe('engine failures: SqliteError with the code and message of better-sqlite3', () => {

@@ -195,14 +195,12 @@ describe('list mode against sqlite3', () => {
   });
 });
 
-// sqlite3 3.40 shows where in a statement a parse error lies (two lines of context under the
-// message); the JS API has no sqlite3_error_offset, so this shell leaves them out.
-const withoutContext = (err) => err.split('\n').filter((l) => !l.startsWith('  ')).join('\n');
-
+// Both show where in a statement a parse error lies (two lines of context under the message,
+// from sqlite3_error_offset, which SqliteError carries as `offset`).
 function assertSameErrors(args, input) {
   const [a, b] = both(args, input);
   assert.deepEqual(a.stdout, b.stdout, `ours:\n${a.out}\nsqlite3:\n${b.out}\nour stderr: ${a.err}`);
-  assert.equal(a.err, withoutContext(b.err));
+  assert.equal(a.err, b.err);
   assert.equal(a.status, b.status);
   return a;
 }
@@ -212,7 +210,8 @@ describe('errors', () => {
     const script = 'SELECT 1;\nSELECT * FROM nope;\nSELECT 2;\nSELECT 3; SELEKT 4; SELECT 5;\nSELECT\n  6;\n';
     const r = assertSameErrors([], script);
     assert.equal(r.out, '1\n2\n3\n6\n');
-    assert.equal(r.err, 'Parse error near line 2: no such table: nope\nParse error near line 4: near "SELEKT": syntax error\n');
+    assert.equal(r.err, 'Parse error near line 2: no such table: nope\nParse error near line 4: near "SELEKT": syntax error\n'
+      + '  SELEKT 4; SELECT 5;\n  ^--- error here\n');
     assert.equal(r.status, 1);
   });
 
@@ -225,7 +224,7 @@ describe('errors', () => {
   it('end a run of SQL arguments at the first failure, as in sqlite3', () => {
     const r = assertSameErrors(['SELECT 1; SELECT nope FROM t; SELECT 2', 'SELECT 3']);
     assert.equal(r.out, '1\n');
-    assert.equal(r.err, 'Error: in prepare, no such column: nope\n');
+    assert.equal(r.err, 'Error: in prepare, no such column: nope\n  SELECT nope FROM t; SELECT 2\n         ^--- error here\n');
     assert.equal(r.status, 1);
     assertSameErrors(["CREATE TABLE k(a UNIQUE); INSERT INTO k VALUES (1), (1)"]);
   });
@@ -347,7 +346,7 @@ describe('.read', () => {
     writeFileSync(inner, 'SELECT \'inner\';\nSELECT nope FROM t;\nSELECT \'after error\';\n');
     writeFileSync(outer, `.mode csv\nSELECT 1, 'a b';\n.read ${inner}\nSELECT 2,\n  3;\n`);
     const r = assertSameErrors([], `.read ${outer}\nSELECT 'back';\n`);
-    assert.equal(r.err, 'Parse error near line 2: no such column: nope\n');
+    assert.equal(r.err, 'Parse error near line 2: no such column: nope\n  SELECT nope FROM t;\n         ^--- error here\n');
   });
 
   it('reports a missing file', () => {

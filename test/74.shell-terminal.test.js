@@ -276,6 +276,6 @@ describe('through a pipe', () => {
   it('writes no colours or prompts, whatever it runs', () => {
     const r = w.ours([':memory:'], "SELECT 'x', 12;\nSELEKT 1;\n.mode box\nSELECT 1 AS a;\n");
     assert.doesNotMatch(r.out + r.err, /\x1b\[/);
-    assert.equal(r.err, 'Parse error near line 2: near "SELEKT": syntax error\n');
+    assert.equal(r.err, 'Parse error near line 2: near "SELEKT": syntax error\n  SELEKT 1;\n  ^--- error here\n');
   });
 });

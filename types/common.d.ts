@@ -206,6 +206,8 @@ export declare class SqliteError extends Error {
   code: string;
   /** The same as a number (sqlite3.h), e.g. 1555. */
   errcode: number;
+  /** Of a failure to prepare: where in the statement it lies, in bytes of UTF-8 (sqlite3_error_offset). */
+  offset?: number;
 }
 
 /** What every call on a Database throws once its SQLite instance trapped. */

@@ -11,9 +11,14 @@ export const wasmFile = fileURLToPath(new URL('../../dist/sqlite-component.wasm'
 export const hasFiles = true;
 export const capabilities = ['prepareEach'];
 
+// BENCH_PROGRESS_STEPS=N sets a progress handler every N steps on every connection, that
+// answers "go on": what the shell's Ctrl-C costs, measured against a run without it.
+const progressSteps = Number(process.env.BENCH_PROGRESS_STEPS) || 0;
+
 export function open(file) {
   // ':memory:' lives in SQLite's own pages, as it does for better-sqlite3 and the official build.
   const db = file ? new Database(file, { vfs: 'node-fs' }) : new Database(':memory:', { vfs: 'memory' });
+  if (progressSteps) db.progressHandler(progressSteps, () => false);
   return {
     exec: (sql) => { db.exec(sql); },
     runEach(sql, paramRows) {

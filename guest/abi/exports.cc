@@ -86,6 +86,7 @@ void put_error(size_t at, Error&& error) {
   put<int32_t>(at, last_error.code);
   put<int32_t>(at + 4, last_error.extended_code);
   put(at + 8, wit_string(last_error.message));
+  put<int32_t>(at + 16, last_error.offset);
 }
 
 // result<T, error> with the error payload at `at`.

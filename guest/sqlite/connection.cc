@@ -43,7 +43,7 @@ std::string_view up_to_nul(std::string_view sql) { return sql.substr(0, sql.find
 
 Error error_from(sqlite3* db) {
   int extended = sqlite3_extended_errcode(db);
-  return Error{extended & 0xff, extended, sqlite3_errmsg(db)};
+  return Error{extended & 0xff, extended, sqlite3_errmsg(db), sqlite3_error_offset(db)};
 }
 
 Error error_with(int extended_code, const char* message) {
