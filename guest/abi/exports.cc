@@ -49,7 +49,7 @@ struct WitColumn {
 };
 static_assert(sizeof(WitList) == 8 && sizeof(WitOptionString) == 12 && sizeof(WitColumn) == 56);
 
-alignas(8) uint8_t ret[48];  // the largest results: result<rows, error> and result<option<prepared>, error>, 44 bytes
+alignas(8) uint8_t ret[48];  // the largest result: result<rows, error>, 48 bytes (its failure an error of 20)
 Error last_error;  // owns the message the return area points at
 std::vector<WitList> column_names, parameter_names;
 std::vector<WitColumn> columns;
