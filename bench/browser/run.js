@@ -1,11 +1,12 @@
 // The browser benchmark (issue 9, item 5): ours on its `opfs` VFS against the official build's
-// opfs-sahpool VFS and wa-sqlite's synchronous AccessHandlePoolVFS, in one headless session of
+// opfs-sahpool VFS and wa-sqlite's synchronous AccessHandlePoolVFS, and ours on its async
+// `indexeddb` VFS (JSPI) against wa-sqlite's IDBBatchAtomicVFS (Asyncify), in one headless session of
 // each browser (Chromium, then Firefox ESR; see test/browser/browsers.js). Every engine runs in
 // fresh dedicated Workers (page.js, worker.js): a few that only measure init (cold: compile,
 // VFS install, open, first query), then one for the workloads. Prints, per browser, ms per
-// workload and ours / best OPFS peer; the last line is the geometric mean of that ratio over
-// the five workloads.
-//   node bench/browser/run.js [--quick] [--json FILE] [--engines ours,sqlite-wasm,wa-sqlite]
+// workload, ours / best OPFS peer and ours-indexeddb / wa-sqlite-idb; the last lines are the
+// geometric means of those ratios over the five workloads.
+//   node bench/browser/run.js [--quick] [--json FILE] [--engines ours,sqlite-wasm,wa-sqlite,ours-indexeddb,wa-sqlite-idb]
 //   BROWSERS=firefox node bench/browser/run.js   (one browser)
 // The JSON has { date, cpu, size, sizes, browsers: { <name>: { version, engines, summary } } }.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,14 +16,20 @@ import { startStaticServer } from '../../test/browser/static-server.js';
 import { SIZES, WORKLOADS, median } from './workloads.js';
 import { parseArgs } from '../args.js';
 
-const PEERS = ['sqlite-wasm', 'wa-sqlite'];
-const ENGINES = ['ours', ...PEERS];
+// Two groups, each ours against its peers on the same kind of storage.
+const GROUPS = {
+  opfs: { ours: 'ours', peers: ['sqlite-wasm', 'wa-sqlite'] },
+  indexeddb: { ours: 'ours-indexeddb', peers: ['wa-sqlite-idb'] },
+};
+const ENGINES = Object.values(GROUPS).flatMap((g) => [g.ours, ...g.peers]);
 const root = new URL('../../', import.meta.url);
 const version = (path) => JSON.parse(readFileSync(new URL(path, root), 'utf8')).version;
 const LABELS = {
   ours: () => `sqlite-component ${version('package.json')}`,
   'sqlite-wasm': () => `@sqlite.org/sqlite-wasm ${version('bench/node_modules/@sqlite.org/sqlite-wasm/package.json')}`,
   'wa-sqlite': () => `wa-sqlite ${version('bench/node_modules/wa-sqlite/package.json')}`,
+  'ours-indexeddb': () => `sqlite-component ${version('package.json')} (indexeddb)`,
+  'wa-sqlite-idb': () => `wa-sqlite ${version('bench/node_modules/wa-sqlite/package.json')} (async, IDB)`,
 };
 
 
@@ -56,18 +63,11 @@ async function runWorkloads(page, id, sizeName, e) {
   return { ...e, sqlite, vfs, settings, leftover, init: { ...e.init, benchWorkerMs: r.initMs }, results };
 }
 
-// Ratios of ours to the fastest peer per row; geomean over the five workloads (not init).
+// Per group, ratios of ours to the fastest peer per row; geomean over the five workloads (not
+// init). Every engine's answers must agree, and none may leave files in OPFS.
 function summarize(engines) {
   const ran = Object.entries(engines).filter(([, e]) => e.results);
-  const peers = ran.filter(([id]) => PEERS.includes(id));
-  const ours = engines.ours?.results ? engines.ours : null;
-  const ms = (e, row) => (row === 'init' ? e.init.ms : e.results[row].ms);
-  const ratios = {};
-  for (const row of ['init', ...WORKLOADS]) {
-    if (!ours || !peers.length) continue;
-    const [bestId, best] = peers.reduce((b, p) => (ms(p[1], row) < ms(b[1], row) ? p : b));
-    ratios[row] = { ratio: ms(ours, row) / ms(best, row), best: bestId };
-  }
+  const groups = Object.fromEntries(Object.entries(GROUPS).map(([name, group]) => [name, groupRatios(engines, ran, group)]));
   const mismatches = [];
   const [refId, ref] = ran[0] ?? [];
   for (const [id, e] of ran.slice(1)) {
@@ -78,8 +78,21 @@ function summarize(engines) {
     }
   }
   const leftovers = ran.filter(([, e]) => e.leftover.length).map(([id, e]) => `${id} left in OPFS: ${e.leftover.join(', ')}`);
+  return { ...groups.opfs, groups, mismatches, leftovers };
+}
+
+function groupRatios(engines, ran, group) {
+  const peers = ran.filter(([id]) => group.peers.includes(id));
+  const ours = engines[group.ours]?.results ? engines[group.ours] : null;
+  const ms = (e, row) => (row === 'init' ? e.init.ms : e.results[row].ms);
+  const ratios = {};
+  for (const row of ['init', ...WORKLOADS]) {
+    if (!ours || !peers.length) continue;
+    const [bestId, best] = peers.reduce((b, p) => (ms(p[1], row) < ms(b[1], row) ? p : b));
+    ratios[row] = { ratio: ms(ours, row) / ms(best, row), best: bestId };
+  }
   const geo = WORKLOADS.every((n) => ratios[n]) ? geomean(WORKLOADS.map((n) => ratios[n].ratio)) : null;
-  return { ratios, geomean: geo, mismatches, leftovers };
+  return { ratios, geomean: geo };
 }
 
 function printError(id, e, indent = '  ') {
@@ -99,15 +112,19 @@ function printTable(engines, summary, header) {
   const shown = Object.keys(engines).filter((id) => engines[id].results);
   const w = 14;
   const row = (label, cells) => console.log(label.padEnd(20) + cells.map((c) => c.padStart(w)).join(''));
-  row('ms', [...shown, 'ours/best'].map((s) => s));
-  const ratioCell = (n) => (summary.ratios[n] ? `${summary.ratios[n].ratio.toFixed(2)} ${summary.ratios[n].best === 'sqlite-wasm' ? 'S' : 'W'}` : '-');
-  row('init (cold)', [...shown.map((id) => engines[id].init.ms.toFixed(1)), ratioCell('init')]);
-  for (const n of WORKLOADS) row(n, [...shown.map((id) => engines[id].results[n].ms.toFixed(1)), ratioCell(n)]);
-  console.log('best peer: S = sqlite-wasm (opfs-sahpool), W = wa-sqlite (AccessHandlePoolVFS); ' +
-    'init is not in the geomean');
+  row('ms', [...shown, 'ours/best', 'idb/peer'].map((s) => s));
+  const { opfs, indexeddb } = summary.groups;
+  const ratioCell = (n) => (opfs.ratios[n] ? `${opfs.ratios[n].ratio.toFixed(2)} ${opfs.ratios[n].best === 'sqlite-wasm' ? 'S' : 'W'}` : '-');
+  const idbCell = (n) => (indexeddb.ratios[n] ? indexeddb.ratios[n].ratio.toFixed(2) : '-');
+  row('init (cold)', [...shown.map((id) => engines[id].init.ms.toFixed(1)), ratioCell('init'), idbCell('init')]);
+  for (const n of WORKLOADS) row(n, [...shown.map((id) => engines[id].results[n].ms.toFixed(1)), ratioCell(n), idbCell(n)]);
+  console.log('best peer: S = sqlite-wasm (opfs-sahpool), W = wa-sqlite (AccessHandlePoolVFS); idb/peer: ' +
+    'ours-indexeddb / wa-sqlite-idb (IDBBatchAtomicVFS); init is not in the geomeans');
   for (const m of summary.mismatches) console.log(`MISMATCH ${m}`);
   for (const l of summary.leftovers) console.log(`LEFTOVER ${l}`);
-  console.log(`geomean ours/best-opfs-peer: ${summary.geomean == null ? 'n/a' : summary.geomean.toFixed(2)}`);
+  const g = (x) => (x == null ? 'n/a' : x.toFixed(2));
+  console.log(`geomean ours/best-opfs-peer: ${g(opfs.geomean)}`);
+  console.log(`geomean ours-indexeddb/wa-sqlite-idb: ${g(indexeddb.geomean)}`);
 }
 
 // One browser's session: the inits of every engine in turns, then each one's workloads.
