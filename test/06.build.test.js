@@ -135,7 +135,7 @@ describe('scripts/build.sh', () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
     const bundle = result.calls.find((c) => c.startsWith('esbuild'));
-    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js --bundle .*--platform=browser/);
+    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js src\/worker\/client\.js --bundle .*--splitting --platform=browser/);
   });
 });
 
