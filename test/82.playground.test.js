@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startStaticServer } from './browser/static-server.js';
 import { browserNames, launchBrowser } from './browser/browsers.js';
 import { Database } from '../src/node.js';
@@ -23,6 +23,7 @@ const screenshots = path.join(root, 'test/screenshots');
 
 let server;
 let outDir;
+let devServer; // web/'s `vite` dev server, for the last test
 
 before(() => {
   if (!fs.existsSync(vite)) throw new Error('web/node_modules is missing: run scripts/setup.sh, which installs it (npm ci --prefix web)');
@@ -39,6 +40,7 @@ before(async () => {
 
 after(async () => {
   await server?.close();
+  await devServer?.close();
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
 });
 
@@ -306,6 +308,22 @@ SELECT * FROM notes;`);
         }
         await page.close();
       }
+    });
+
+    it('runs from the dev server (`npm run dev` in web/) as well', async () => {
+      if (!devServer) {
+        const vite = await import(pathToFileURL(path.join(web, 'node_modules/vite/dist/node/index.js')).href);
+        devServer = await vite.createServer({ root: web, logLevel: 'silent', server: { port: 0 } });
+        await devServer.listen();
+      }
+      const page = await browser.context.newPage();
+      pages.add(page);
+      await page.goto(`http://127.0.0.1:${devServer.httpServer.address().port}/`);
+      await ready(page);
+      // Another port, so another origin: a storage of its own.
+      await run(page, "CREATE TABLE IF NOT EXISTS t(x); INSERT INTO t VALUES ('dev'); SELECT x, count(*) OVER () AS n FROM t");
+      assert.equal(await text(page, 'error'), null);
+      assert.deepEqual((await grid(page)).rows[0], [{ text: 'dev', type: 'text' }, { text: '1', type: 'integer' }]);
     });
   });
 }
