@@ -243,6 +243,18 @@ SELECT * FROM notes;`);
       await ready(page);
       assert.equal(await page.getByTestId('database').inputValue(), 'birds.db');
       assert.match(await text(page, 'tables'), /birds/);
+      // With memory storage the copy lands in that storage's Worker, and is opened there.
+      await page.getByTestId('storage').selectOption('memory');
+      await ready(page);
+      assert.equal(await page.getByTestId('database').inputValue(), 'playground.db');
+      await page.getByTestId('import').setInputFiles({ name: 'birds.db', mimeType: 'application/vnd.sqlite3', buffer: databaseFile() });
+      await ready(page);
+      assert.equal(await page.getByTestId('database').inputValue(), 'birds.db');
+      await run(page, 'SELECT count(*) FROM birds');
+      assert.deepEqual((await grid(page)).rows, [[{ text: '2', type: 'integer' }]]);
+      await page.getByTestId('storage').selectOption('opfs');
+      await ready(page);
+      assert.equal(await page.getByTestId('database').inputValue(), 'birds.db');
       await page.getByTestId('database').selectOption('playground.db');
       await ready(page);
       await page.close();

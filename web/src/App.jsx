@@ -27,13 +27,36 @@ const remembered = {
   set: (key, value) => localStorage.setItem(`playground.${key}`, JSON.stringify(value)),
 };
 
+// Which database of a storage is open, and which it has: in localStorage for a storage that
+// persists; for one that does not (memory), this tab's alone, gone with it.
+const tabOnly = new Map(); // storage id → { name, names }
+
+const lastName = (storage) => (storage.persistent
+  ? remembered.get(`db.${storage.id}`, defaultName)
+  : tabOnly.get(storage.id)?.name ?? defaultName);
+
+function knownNames(storage, current) {
+  const list = storage.persistent ? remembered.get(`dbs.${storage.id}`, []) : tabOnly.get(storage.id)?.names ?? [];
+  return list.includes(current) ? list : [...list, current];
+}
+
+function noteDatabase(storage, name, { open = false } = {}) {
+  const names = knownNames(storage, name);
+  if (storage.persistent) {
+    remembered.set(`dbs.${storage.id}`, names);
+    if (open) remembered.set(`db.${storage.id}`, name);
+  } else {
+    tabOnly.set(storage.id, { name: open ? name : lastName(storage), names });
+  }
+}
+
 // Tabs of the playground tell each other when a database changed, so their lists follow.
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('sqlite-playground') : null;
 
 export function App() {
   const [storage, setStorage] = useState(() => defaultStorage(remembered.get('storage')));
-  const [name, setName] = useState(() => remembered.get(`db.${defaultStorage(remembered.get('storage')).id}`, defaultName));
-  const [names, setNames] = useState(() => remembered.get(`dbs.${storage.id}`, [name]));
+  const [name, setName] = useState(() => lastName(storage));
+  const [names, setNames] = useState(() => knownNames(storage, name));
   const [session, setSession] = useState(null);
   const [opening, setOpening] = useState(null); // an error when the database could not be opened
   const [sql, setSql] = useState(() => remembered.get('sql', starter));
@@ -62,11 +85,8 @@ export function App() {
         if (!live) return s.close();
         setSession(s);
         remembered.set('storage', storage.id);
-        remembered.set(`db.${storage.id}`, name);
-        if (storage.persistent) {
-          const list = remembered.get(`dbs.${storage.id}`, []);
-          if (!list.includes(name)) remembered.set(`dbs.${storage.id}`, [...list, name]);
-        }
+        noteDatabase(storage, name, { open: true });
+        setNames(knownNames(storage, name));
       },
       (e) => live && setOpening(e),
     );
@@ -94,7 +114,7 @@ export function App() {
     if (!channel) return undefined;
     const onMessage = ({ data }) => {
       if (data?.storage !== storage.id || !storage.shared) return;
-      setNames(remembered.get(`dbs.${storage.id}`, [name]));
+      setNames(knownNames(storage, name));
       if (data.name === name && !running) refreshTables();
     };
     channel.addEventListener('message', onMessage);
@@ -181,10 +201,10 @@ export function App() {
   const chooseStorage = (id) => {
     const next = storageById(id);
     if (!next || next === storage) return;
-    const nextName = remembered.get(`db.${next.id}`, defaultName);
+    const nextName = lastName(next);
     setStorage(next);
     setName(nextName);
-    setNames(next.persistent ? remembered.get(`dbs.${next.id}`, [nextName]) : [nextName]);
+    setNames(knownNames(next, nextName));
     setOutcome(null);
     setNotice(null);
   };
@@ -200,11 +220,8 @@ export function App() {
     const bytes = new Uint8Array(await file.arrayBuffer());
     try {
       const imported = await session.importImage(bytes, file.name);
-      if (storage.persistent) {
-        const list = remembered.get(`dbs.${storage.id}`, []);
-        if (!list.includes(imported)) remembered.set(`dbs.${storage.id}`, [...list, imported]);
-      }
-      setNames((list) => (list.includes(imported) ? list : [...list, imported]));
+      noteDatabase(storage, imported);
+      setNames(knownNames(storage, imported));
       channel?.postMessage({ storage: storage.id, name: imported });
       setNotice({ tone: 'info', text: `Imported ${file.name} (${formatBytes(bytes.length)}) as ${imported}, now open.` });
       setOutcome(null);

@@ -1,5 +1,5 @@
-// One open database of the playground, in a database Worker of its own (the Worker API of
-// sqlite-component), so that a query runs off the page's thread and a runaway one can be
+// One open database of the playground, in a database Worker of the playground's own (the Worker
+// API of sqlite-component), so that a query runs off the page's thread and a runaway one can be
 // stopped by ending that Worker.
 import { DatabaseWorker, openDatabase } from 'sqlite-component';
 import { splitStatements } from './sql.js';
@@ -15,6 +15,20 @@ const tablesSql = `
 
 const quote = (name) => `'${name.replaceAll("'", "''")}'`;
 
+// One database Worker per storage, shared by the databases opened in it: a memory database
+// lives in its Worker, so an import copied there must be opened there too. It is replaced only
+// when a cancel ends it.
+const workers = new Map(); // storage id → DatabaseWorker
+
+function workerFor(storage) {
+  let worker = workers.get(storage.id);
+  if (!worker) {
+    worker = storage.workerUrl ? new DatabaseWorker({ url: storage.workerUrl }) : new DatabaseWorker();
+    workers.set(storage.id, worker);
+  }
+  return worker;
+}
+
 export class Session {
   #worker;
   #db;
@@ -28,12 +42,13 @@ export class Session {
   }
 
   static async open(storage, name) {
-    const worker = storage.workerUrl ? new DatabaseWorker({ url: storage.workerUrl }) : new DatabaseWorker();
+    const worker = workerFor(storage);
     try {
       const db = await openDatabase(name, { vfs: storage.vfs, worker });
       return new Session(storage, name, worker, db);
     } catch (e) {
-      worker.terminate();
+      // A Worker that failed or was ended answers nothing more: the next open starts another.
+      if (/^The database Worker/.test(e?.message) && workers.get(storage.id) === worker) workers.delete(storage.id);
       throw e;
     }
   }
@@ -133,6 +148,7 @@ export class Session {
     // engine's progress handler), try that here first and return { restarted: false, lost: false }
     // when it worked; the statement's own call then rejects with SQLITE_INTERRUPT.
     this.#worker.terminate();
+    if (workers.get(this.storage.id) === this.#worker) workers.delete(this.storage.id);
     const fresh = await Session.open(this.storage, this.name);
     this.#worker = fresh.#worker;
     this.#db = fresh.#db;
@@ -178,11 +194,8 @@ export class Session {
     }
   }
 
+  /** Closes the database; its Worker stays for the storage's next one. */
   async close() {
-    try {
-      await this.#db.close();
-    } finally {
-      this.#worker.terminate();
-    }
+    await this.#db.close();
   }
 }

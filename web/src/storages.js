@@ -20,7 +20,7 @@ export const storages = [
     vfs: 'memory',
     persistent: false,
     shared: false,
-    note: 'In this tab’s database Worker: gone after a reload or a cancelled query.',
+    note: 'In this tab’s database Worker: gone after a reload or a cancelled query, kept while the tab stays.',
     available: () => true,
   },
   {
