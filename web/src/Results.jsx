@@ -1,6 +1,6 @@
 // What a run shows: the rows of its last statement that returned any (a grid, paged), a query
 // plan as a tree, and a line saying what ran.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { columnTypes, showValue } from './values.js';
 import { rowLimit } from './session.js';
 
@@ -52,6 +52,7 @@ const isPlan = (columns) => columns.map((c) => c.name).join() === 'id,parent,not
 
 export function ResultGrid({ result }) {
   const [page, setPage] = useState(0);
+  const scroller = useRef(null);
   const { columns, rows, more } = result;
   if (isPlan(columns)) {
     return <PlanTree rows={rows.map(([id, parent, , detail]) => ({ id, parent, detail }))} />;
@@ -59,9 +60,13 @@ export function ResultGrid({ result }) {
   const pages = Math.max(1, Math.ceil(rows.length / pageSize));
   const first = page * pageSize;
   const shown = rows.slice(first, first + pageSize);
+  const turn = (to) => {
+    setPage(to);
+    scroller.current?.scrollTo({ top: 0 }); // a new page starts at its first row
+  };
   return (
     <div className="result">
-      <div className="grid-scroll">
+      <div className="grid-scroll" ref={scroller}>
         <table className="grid" data-testid="grid">
           <thead>
             <tr>
@@ -96,13 +101,13 @@ export function ResultGrid({ result }) {
       </div>
       {(pages > 1 || more) && (
         <div className="pager" data-testid="pager">
-          <button type="button" onClick={() => setPage(page - 1)} disabled={page === 0}>Previous</button>
+          <button type="button" onClick={() => turn(page - 1)} disabled={page === 0}>Previous</button>
           <span>
             Rows {(first + 1).toLocaleString('en-US')}–{Math.min(first + pageSize, rows.length).toLocaleString('en-US')} of{' '}
             {rows.length.toLocaleString('en-US')}
             {more ? ` (the first ${rowLimit.toLocaleString('en-US')}; the query has more)` : ''}
           </span>
-          <button type="button" onClick={() => setPage(page + 1)} disabled={page >= pages - 1}>Next</button>
+          <button type="button" onClick={() => turn(page + 1)} disabled={page >= pages - 1}>Next</button>
         </div>
       )}
     </div>
