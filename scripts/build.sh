@@ -73,15 +73,19 @@ if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/
   mv build/sqlite-component.wasm "$component"
 fi
 
-# The browser entry and the Worker API's Worker, each bundled into one file: a browser loads
-# ES modules one request at a time per level, ~10 ms each, so the 19-module graph cost 150-250 ms
-# of a cold start. They sit in dist/ so that their URLs of ../dist/js/*.wasm and
-# ./worker-entry.js still resolve. esbuild refuses node: imports here (platform browser).
-# The JSPI glue (100 kB) stays outside, loaded by the first database on an async VFS: its
-# ../dist/js/ path resolves from dist/ as it does from src/.
+# The browser entry and the Worker API's Worker, bundled: a browser loads ES modules one request
+# at a time per level, ~10 ms each, so the 19-module graph cost 150-250 ms of a cold start. Split
+# into chunks by what uses them, so that the engine (browser-engine.js, shared by the entry and
+# the Worker) is a module of its own that a page using only the Worker API leaves out (see
+# package.json `sideEffects`), and SqliteError (errors.js) is one class on both sides: the page
+# side of the Worker API is its own entry (client.js) for that. Everything sits in dist/ so that
+# the URLs of ../dist/js/*.wasm and ./worker-entry.js still resolve from every chunk. esbuild
+# refuses node: imports here (platform browser). The JSPI glue (100 kB) stays outside, loaded by
+# the first database on an async VFS: its ../dist/js/ path resolves from dist/ as from src/.
 if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js -newer dist/browser.js -print -quit)" ]; then
   echo "build: browser bundles" >&2
-  node_modules/.bin/esbuild src/browser.js src/worker/worker-entry.js --bundle --format=esm \
-    --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning \
+  rm -f dist/chunk-*.js
+  node_modules/.bin/esbuild src/browser.js src/worker/worker-entry.js src/worker/client.js --bundle --format=esm \
+    --splitting --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning \
     --external:../dist/js/sqlite-async.js
 fi

@@ -38,5 +38,14 @@ elif [ ! -d node_modules/.bin ] || [ package-lock.json -nt node_modules/.package
   npm_config_nodedir=/usr npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The web playground's own packages (Vite, React; web/package-lock.json), for `npm run web` and
+# its tests. Its sqlite-component is this checkout, linked (file:..).
+if [ -L web/node_modules ]; then
+  [ -d web/node_modules/.bin ] || { echo "setup: web/node_modules links to an empty install; run npm ci --prefix web where it points" >&2; exit 1; }
+elif [ ! -d web/node_modules/.bin ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "setup: npm ci --prefix web" >&2
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+fi
+
 bash scripts/fetch-sqlite.sh
 bash scripts/build.sh

@@ -1,43 +1,7 @@
-// sqlite-component for browsers (pages and Workers). Compiling the SQLite module is async
-// here, so `await Database.ready()` (or `Database.open`) comes first; then `new Database()` is
-// synchronous, as in Node. The default VFS is memory; `opfs` persists, in dedicated Workers.
-// Nothing here needs cross-origin isolation or SharedArrayBuffer.
-import { Database } from './database.js';
-import { coreModuleNames, setCoreLoader } from './component.js';
-import { registerVfs } from './vfs/vfs-import.js';
-import { MemoryVfs } from './vfs/memory.js';
-import { OpfsVfs } from './vfs/opfs.js';
-
-// Each URL written out in full, so bundlers (Vite, webpack) see and copy every module.
-export const coreModuleUrls = {
-  'sqlite.core.wasm': new URL('../dist/js/sqlite.core.wasm', import.meta.url),
-  'sqlite.core2.wasm': new URL('../dist/js/sqlite.core2.wasm', import.meta.url),
-  'sqlite.core3.wasm': new URL('../dist/js/sqlite.core3.wasm', import.meta.url),
-  'sqlite.core4.wasm': new URL('../dist/js/sqlite.core4.wasm', import.meta.url),
-};
-
-async function compile(url) {
-  try {
-    return await WebAssembly.compileStreaming(fetch(url));
-  } catch (e) {
-    // A server that does not say application/wasm: compile from the bytes instead.
-    if (!(e instanceof TypeError)) throw e;
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`Cannot load ${url}: HTTP ${response.status}`);
-    return WebAssembly.compile(await response.arrayBuffer());
-  }
-}
-
-setCoreLoader({
-  warmUpVfs: 'memory',
-  prepare: async () => new Map(await Promise.all(coreModuleNames.map(async (name) => [name, await compile(coreModuleUrls[name])]))),
-});
-
-registerVfs(new MemoryVfs(), { makeDefault: true });
-registerVfs(new OpfsVfs());
-
-export * from './portable.js';
-export { OpfsVfs };
+// sqlite-component for browsers (pages and Workers): the synchronous API and the Worker API.
+// The engine (browser-engine.js) and the page side of the Worker API (worker/client.js) are
+// separate modules, so that a page bundle that only calls openDatabase carries no engine: the
+// engine runs in the Worker, which loads it on its own (worker/worker-entry.js).
+export * from './browser-engine.js';
+export { default } from './browser-engine.js';
 export { openDatabase, DatabaseWorker } from './worker/client.js';
-export { serveDatabases } from './worker/server.js';
-export default Database;

@@ -144,7 +144,7 @@ describe('scripts/build.sh', () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
     const bundle = result.calls.find((c) => c.startsWith('esbuild'));
-    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js --bundle .*--platform=browser/);
+    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js src\/worker\/client\.js --bundle .*--splitting --platform=browser/);
   });
 });
 
@@ -186,6 +186,34 @@ describe('scripts/setup.sh', () => {
     for (const p of ['g++', 'make', 'python3', 'clang-19', 'wasi-libc', 'sqlite3', 'chromium']) {
       assert.ok(install.split(' ').includes(p), `${p} in: ${install}`);
     }
+  });
+
+  it("installs the web playground's packages from its lock when they are missing or older, else leaves them", () => {
+    tool('node', 'echo v20.19.0');
+    tool('dpkg-query', "printf 'install ok installed'");
+    tool('npm', 'echo "npm $*" >>"$FAKE_LOG"; [ "$1" != ci ] || [ "$2" != --prefix ] || mkdir -p "$3/node_modules/.bin"');
+    for (const script of ['fetch-sqlite.sh', 'build.sh']) fs.writeFileSync(path.join(dir, 'scripts', script), 'exit 0\n');
+    fs.mkdirSync(path.join(dir, 'node_modules/.bin'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'web'), { recursive: true });
+    for (const lock of ['package-lock.json', 'web/package-lock.json']) fs.writeFileSync(path.join(dir, lock), '{}');
+    fs.writeFileSync(path.join(dir, 'node_modules/.package-lock.json'), '{}');
+    const npmCalls = () => {
+      const log = path.join(dir, 'apt.log');
+      const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n').filter((l) => l.startsWith('npm ')) : [];
+      fs.rmSync(log, { force: true });
+      return calls;
+    };
+    let result = setup();
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(npmCalls().map((c) => c.split(' ').slice(0, 4).join(' ')), ['npm ci --prefix web']);
+    fs.writeFileSync(path.join(dir, 'web/node_modules/.package-lock.json'), '{}');
+    result = setup();
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(npmCalls(), [], 'installed and up to date: nothing to do');
+    const later = new Date(Date.now() + 5000);
+    fs.utimesSync(path.join(dir, 'web/package-lock.json'), later, later);
+    setup();
+    assert.deepEqual(npmCalls().length, 1, 'a newer lock installs again');
   });
 });
 

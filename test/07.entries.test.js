@@ -46,6 +46,16 @@ describe('entries', () => {
     assert.deepEqual(importGraph('src/worker/worker-entry.js').external, []);
   });
 
+  it('the page side of the Worker API reaches no engine, and the Worker no page side', () => {
+    // What lets a bundler leave the engine out of a page that only calls openDatabase
+    // (test/83 measures that bundle): the engine is browser-engine.js, a module of its own.
+    assert.deepEqual(importGraph('src/worker/client.js').modules.sort(), ['src/errors.js', 'src/worker/client.js']);
+    assert.ok(!importGraph('src/worker/worker-entry.js').modules.includes('src/worker/client.js'));
+    // package.json says which files have side effects: not the entry and not the engine's chunk,
+    // so an unused engine is dropped; the Worker's entry and the sources do.
+    assert.deepEqual(manifest.sideEffects, ['./src/**', './cli/**', './dist/js/**', './dist/worker-entry.js']);
+  });
+
   it('the browser entry names every core module the glue asks for by a literal URL', async () => {
     const { coreModuleUrls } = await import('../src/browser.js');
     const { coreModuleNames } = await import('../src/component.js');
