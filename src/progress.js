@@ -13,9 +13,9 @@ export function createProgressImport(scope) {
       const handler = handlers.get(id);
       if (!handler) return false;
       try {
-        // As other user code, it makes an iteration read row by row: what it does (print
-        // progress, count) must not run ahead of the rows the caller has seen.
-        return Boolean(scope.invoke(handler, undefined, []));
+        // Not counted among the user callbacks that make an iteration read row by row: a
+        // handler reads a flag, and an interactive shell keeps one on every query.
+        return Boolean(scope.invoke(handler, undefined, [], false));
       } catch (e) {
         scope.fail(e);
         return true;

@@ -60,9 +60,11 @@ export function createCallbackScope(guard) {
     // Once a callback has thrown, none runs again until the call into the instance ends, as in
     // better-sqlite3 13 (a pending exception stops its later calls): the caller gets the first
     // exception, and no aggregate's `result` runs for SQLite's clean-up.
-    invoke(fn, thisArg, args) {
+    // `counted`: the call is one of those that make an iteration read row by row.
+    invoke(fn, thisArg, args, counted = true) {
       if (hasThrown) throw skipped;
       guard.busy++;
+      if (!counted) guard.callbacks--;
       try {
         return Reflect.apply(fn, thisArg, args);
       } finally {

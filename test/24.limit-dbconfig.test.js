@@ -198,8 +198,9 @@ describe('Database#progressHandler', () => {
         if (x === 500) stop = true;
       }
     }, isInterrupt);
-    // Rows are read one at a time while a handler is set: none runs ahead of the caller.
-    assert.ok(seen.length >= 500 && seen.length < 520, `${seen.length}`);
+    // Rows come in batches (a handler does not make them come one by one): the batch that was
+    // being read when the flag rose is cut short.
+    assert.ok(seen.length >= 500 && seen.length < 1500, `${seen.length}`);
     assert.deepEqual(seen.slice(0, 3), [1, 2, 3]);
     db.close();
   });

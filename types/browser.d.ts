@@ -10,6 +10,8 @@ export declare class DatabaseWorker {
   /** `url`: a module Worker that calls serveDatabases(self); the package's own by default. */
   constructor(options?: { url?: string | URL });
   request(op: string, args: unknown[]): Promise<any>;
+  /** Asks the Worker to stop database `db`'s running statement (see RemoteDatabase#interrupt). */
+  interrupt(db: number): Promise<null>;
   terminate(): void;
 }
 
@@ -33,6 +35,10 @@ export interface RemoteDatabase {
   readonly name: string;
   readonly vfs: string;
   readonly open: boolean;
+  /** interrupt() can stop a running statement: in a cross-origin isolated page, or on an async VFS. */
+  readonly interruptible: boolean;
+  /** Stops the running statement (it rejects with SQLITE_INTERRUPT); resolves to `interruptible`. */
+  interrupt(): Promise<boolean>;
   exec(sql: string): Promise<this>;
   pragma(source: string, options?: PragmaOptions): Promise<any>;
   serialize(options?: SerializeOptions): Promise<Uint8Array>;

@@ -19,6 +19,11 @@ export class DatabaseWorker {
   #pending = new Map(); // id → { resolve, reject }
   #nextId = 1;
   #closed = null; // the Error every later call rejects with
+  // Where interrupt() raises its flag for a statement running in the Worker: shared memory,
+  // which a page has only when cross-origin isolated (COOP/COEP); null elsewhere.
+  #interruptFlag = globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function'
+    ? new Int32Array(new SharedArrayBuffer(4))
+    : null;
 
   /** `url`: a module Worker script that calls serveDatabases (the package's own by default). */
   constructor({ url } = {}) {
@@ -41,6 +46,17 @@ export class DatabaseWorker {
     this.#worker.addEventListener('messageerror', () => {
       this.#fail(new Error('The database Worker sent a message that could not be read'));
     });
+    if (this.#interruptFlag) this.request('interrupts', [this.#interruptFlag.buffer]).catch(() => {});
+  }
+
+  /**
+   * Asks the Worker to stop the statement of database `db` (a handle) that runs now: it fails
+   * with SQLITE_INTERRUPT. Reaches a synchronous database only through the shared flag (a
+   * cross-origin isolated page), an async one (indexeddb) by message, as it waits on storage.
+   */
+  interrupt(db) {
+    if (this.#interruptFlag) Atomics.store(this.#interruptFlag, 0, 1);
+    return this.request('interrupt', [db]);
   }
 
   /** Sends one operation (see server.js); resolves to its result. */
@@ -93,13 +109,23 @@ class RemoteDatabase {
   #handle;
   #open = true;
 
-  constructor(worker, { db, name, vfs }) {
+  constructor(worker, { db, name, vfs, interruptible }) {
     this.#worker = worker;
     this.#handle = db;
     Object.defineProperties(this, {
       name: { value: name, enumerable: true },
       vfs: { value: vfs, enumerable: true },
+      // interrupt() can stop a running statement (see DatabaseWorker#interrupt).
+      interruptible: { value: interruptible, enumerable: true },
     });
+  }
+
+  /**
+   * Stops the statement that runs now, if `interruptible`: its call rejects with
+   * SQLITE_INTERRUPT and the database goes on. Resolves once the Worker has the request.
+   */
+  interrupt() {
+    return this.#worker.interrupt(this.#handle).then(() => this.interruptible);
   }
 
   /** False once close() is called. */

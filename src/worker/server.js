@@ -10,6 +10,10 @@
 //   transaction(db, mode, [[sql, params], …]) → run results, all or nothing
 //   run|get|all(st, params, modes) → as the synchronous API   finalize(st) → null
 //   iterate(st, params, modes) → { it }   next(it, max) → { rows, done }   return(it) → null
+//   interrupts(SharedArrayBuffer) → null: the flag interrupt() raises, from an isolated page
+//   interrupt(db) → null: stop db's running statement (SQLITE_INTERRUPT), if it can be reached
+// open's result also says `interruptible`: whether interrupt() can stop this database's
+// statements (a synchronous one only through the shared flag; an async one always).
 // `params` is the argument list of the synchronous call; `modes` is
 // { pluck, raw, expand, safeIntegers }. Values cross by structured clone, which keeps
 // BigInt, Uint8Array, null and ±Infinity as they are.
@@ -25,6 +29,15 @@ export function serveDatabases(scope) {
   const statements = new Map(); // st → { db, statement }
   const iterators = new Map(); // it → { db, iterator }
   let nextHandle = 1;
+  // Interrupts: a synchronous database's statement blocks this thread, so only the page's
+  // shared flag reaches it; an async one's (indexeddb) waits on storage while messages come in.
+  let sharedFlag = null;
+  const interrupted = new Set(); // async database handles asked to stop
+  const running = new Map(); // db → calls under way: a request to stop one that runs none is dropped
+  const progress = (handle) => () => {
+    if (sharedFlag && Atomics.exchange(sharedFlag, 0, 0) === 1) return true;
+    return interrupted.delete(handle);
+  };
 
   const database = (handle) => {
     const db = databases.get(handle);
@@ -57,7 +70,18 @@ export function serveDatabases(scope) {
       const handle = nextHandle++;
       databases.set(handle, db);
       timeouts.set(db, options?.timeout ?? 5000);
-      return { db: handle, name: db.name, vfs: db.vfs };
+      const isAsync = db instanceof AsyncDatabase;
+      if (sharedFlag || isAsync) await db.progressHandler(1000, progress(handle));
+      return { db: handle, name: db.name, vfs: db.vfs, interruptible: Boolean(sharedFlag) || isAsync };
+    },
+    interrupts(buffer) {
+      sharedFlag = new Int32Array(buffer);
+      return null;
+    },
+    interrupt(handle) {
+      const db = databases.get(handle);
+      if (db instanceof AsyncDatabase && running.get(db) > 0) interrupted.add(handle);
+      return null;
     },
     async close(handle) {
       const db = databases.get(handle);
@@ -134,7 +158,7 @@ export function serveDatabases(scope) {
 
   // The database a call works on, by its first argument: a db, st or it handle.
   const databaseOf = (op, handle) => {
-    if (op === 'open' || op === 'close' || op === 'finalize') return undefined;
+    if (['open', 'close', 'finalize', 'interrupts', 'interrupt'].includes(op)) return undefined;
     if (op === 'next' || op === 'return') return iterators.get(handle)?.db;
     if (['run', 'get', 'all', 'iterate'].includes(op)) return statements.get(handle)?.db;
     return databases.get(handle);
@@ -145,8 +169,21 @@ export function serveDatabases(scope) {
     try {
       if (!Object.hasOwn(ops, op)) throw new TypeError(`Unknown Worker API operation: ${String(op)}`);
       const db = databaseOf(op, args?.[0]);
-      if (db) await turn(db);
-      scope.postMessage({ id, result: await ops[op](...(args ?? [])) });
+      if (!db) {
+        scope.postMessage({ id, result: await ops[op](...(args ?? [])) });
+        return;
+      }
+      // A flag raised while nothing ran is no request to stop this call.
+      if (sharedFlag) Atomics.store(sharedFlag, 0, 0);
+      running.set(db, (running.get(db) ?? 0) + 1);
+      try {
+        await turn(db);
+        scope.postMessage({ id, result: await ops[op](...(args ?? [])) });
+      } finally {
+        const left = running.get(db) - 1;
+        running.set(db, left);
+        if (left === 0) for (const [handle, d] of databases) if (d === db) interrupted.delete(handle);
+      }
     } catch (e) {
       scope.postMessage({ id, error: errorRecord(e) });
     }

@@ -1,6 +1,7 @@
 // A static file server on 127.0.0.1 for the browser tests and benchmark. It serves the
 // repository root, so pages import the package's own files (/src/browser.js, /dist/js/…)
-// exactly as a bundler-free site would. No COOP/COEP headers: the package must not need them.
+// exactly as a bundler-free site would. No COOP/COEP headers unless asked (`isolated`): the
+// package must not need them; only what uses SharedArrayBuffer (interrupt()) is tested with them.
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,8 +18,14 @@ const contentTypes = {
   '.wasm': 'application/wasm',
 };
 
-/** Starts the server on a free port; resolves to { origin, close() }. */
-export async function startStaticServer({ root = repoRoot } = {}) {
+/**
+ * Starts the server on a free port; resolves to { origin, close() }. `isolated`: pages are
+ * cross-origin isolated (COOP/COEP headers), for what needs SharedArrayBuffer.
+ */
+export async function startStaticServer({ root = repoRoot, isolated = false } = {}) {
+  const isolation = isolated
+    ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' }
+    : {};
   const server = http.createServer((request, response) => {
     const { pathname } = new URL(request.url, 'http://127.0.0.1');
     const file = path.join(root, decodeURIComponent(pathname));
@@ -35,6 +42,7 @@ export async function startStaticServer({ root = repoRoot } = {}) {
         'content-type': contentTypes[path.extname(file)] ?? 'application/octet-stream',
         'content-length': stat.size,
         'cache-control': 'no-store',
+        ...isolation,
       });
       fs.createReadStream(file).pipe(response);
     });

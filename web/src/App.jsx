@@ -182,12 +182,15 @@ export function App() {
     running.token.cancelled = true;
     setNotice({ tone: 'info', text: 'Stopping the query…' });
     try {
-      const { lost } = await session.cancel();
-      setNotice({
+      const { restarted, lost } = await session.cancel();
+      setNotice(restarted ? {
         tone: 'warn',
         text: `Query cancelled: its database Worker was stopped and ${name} opened again in a new one. ${lost
           ? `${storage.label} storage lives in that Worker, so the data is lost and the database is empty.`
           : 'What was committed is kept; whatever was not yet committed was rolled back.'}`,
+      } : {
+        tone: 'info',
+        text: `Query interrupted (SQLITE_INTERRUPT); ${name} stays open, with what was committed.`,
       });
     } catch (e) {
       setNotice({ tone: 'error', text: `Query cancelled, but ${name} could not be opened again: ${e.message}` });

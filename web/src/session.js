@@ -139,14 +139,22 @@ export class Session {
   }
 
   /**
-   * Stops what runs. Until the engine can interrupt a statement, that means ending the database
-   * Worker (a statement that runs holds it) and opening the database again in a new one; what
-   * a non-persistent storage held is then lost. Resolves to { restarted, lost }.
+   * Stops what runs: by interrupting the statement where that reaches it, else by ending the
+   * database Worker (a statement that runs holds it) and opening the database again in a new
+   * one; what a non-persistent storage held is then lost. Resolves to { restarted, lost }.
    */
   async cancel() {
-    // The seam for an interrupt: once the Worker API can interrupt a running statement (the
-    // engine's progress handler), try that here first and return { restarted: false, lost: false }
-    // when it worked; the statement's own call then rejects with SQLITE_INTERRUPT.
+    // First the engine's interrupt, where the Worker API can reach a running statement (a
+    // cross-origin isolated page, or an async VFS): its call then rejects with SQLITE_INTERRUPT
+    // and the database stays open. It must end the call within a moment; else, as where it
+    // cannot reach it, the Worker is stopped.
+    if (this.#db.interruptible) {
+      await this.#db.interrupt();
+      for (const started = performance.now(); this.#busy > 0 && performance.now() - started < 1500;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      if (this.#busy === 0) return { restarted: false, lost: false };
+    }
     this.#worker.terminate();
     if (workers.get(this.storage.id) === this.#worker) workers.delete(this.storage.id);
     const fresh = await Session.open(this.storage, this.name);
