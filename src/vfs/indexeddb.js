@@ -25,23 +25,30 @@
 // writes and syncs. (journal_mode=MEMORY or OFF would do as well; DELETE, the default, is fine.)
 // A connection abandoned mid-transaction (its file closed, or unlocked while its journal in
 // memory is still hot) has its pending writes dropped, never flushed: IndexedDB keeps the state
-// before the transaction.
+// before the transaction. A flush that fails (quota exceeded is SQLITE_FULL) aborts whole, and
+// the file reads as IndexedDB holds it again; SQLite rolls back with the journal in memory.
+// What this costs: a transaction's writes wait in memory until it commits, and a transaction
+// over several attached databases commits each atomically but not all together (the
+// super-journal that would tie them is in memory too, as with journal_mode=MEMORY).
 //
 // Locking across tabs and Workers of the origin: SQLite's levels on Web Locks (navigator.locks),
 // whose holds end with the page or Worker that holds them. For file `p` of IndexedDB database
 // `d`, with `L` = `sqlite-component/idb:<d>:<p>`:
-//   SHARED     `L` in shared mode. To take it, a reader first takes `L:pending` in shared mode
-//              (and lets go right after), so no new reader enters while a writer waits.
-//   RESERVED   `L:reserved`, exclusive: one writer at a time.
-//   PENDING    `L:pending`, exclusive, taken on the way to EXCLUSIVE and kept when EXCLUSIVE is
-//              refused, so readers drain and none come in (os_unix.c keeps PENDING the same way).
+//   SHARED     `L` in shared mode, asked for with `ifAvailable`.
+//   RESERVED   `L:reserved`, exclusive, `ifAvailable`: one writer at a time.
 //   EXCLUSIVE  `L` in exclusive mode, in place of the shared hold (a Web Lock cannot be
-//              upgraded: the shared hold is let go, then exclusive is asked for; refused, the
-//              shared hold is taken back, which cannot fail since PENDING keeps everybody else
-//              from asking for `L` exclusive). Always on top of RESERVED, so while a connection
-//              holds RESERVED nobody else can change the file, shared hold or not.
-// Every request is `ifAvailable`: a level that cannot be had at once is SQLITE_BUSY (false),
-// as native locks answer, and SQLite's busy handler retries under the caller's busy timeout.
+//              upgraded: the shared hold is let go first). Always on top of RESERVED, so while
+//              a connection holds RESERVED nobody else can change the file, shared hold or not.
+//   PENDING    the exclusive request for `L` waiting in the lock manager's queue, when other
+//              readers still hold `L`. Web Locks grant in order, and an `ifAvailable` request
+//              is refused while any request waits for the name, so from then on no new reader
+//              gets SHARED while the old ones drain: os_unix.c's PENDING, which keeps a writer
+//              from starving. xLock(EXCLUSIVE) answers false (SQLITE_BUSY) while the request
+//              waits, and SQLite's busy handler asks again; unlock takes the request back.
+// A level that cannot be had at once is SQLITE_BUSY (false), as native locks answer, and
+// SQLite's busy handler retries under the caller's busy timeout: nothing here waits on another
+// connection (waiting could outlast that timeout). The only requests that wait are the
+// writer's own shared hold taken back, when no exclusive one can be in the way.
 // Requests are separate per file object, so connections of one page exclude each other too.
 //
 // Cache: blocks read while SHARED or more is held are kept (up to CACHE_BLOCKS per file), tagged
@@ -396,20 +403,18 @@ class IdbFile extends VfsFile {
         this.#level = SHARED;
       }
       if (level === SHARED) return true;
-      const hadReserved = locks.reserved !== null;
-      if (!hadReserved && !await locks.take('reserved')) return false;
+      if (locks.reserved === null && !await locks.takeReserved()) return false;
       if (level === RESERVED) {
         this.#level = RESERVED;
         return true;
       }
-      // EXCLUSIVE (SQLite never asks for PENDING itself: it is a step on the way).
-      if (locks.pending === null && !await locks.take('pending')) {
-        if (!hadReserved) await locks.release('reserved'); // SHARED → EXCLUSIVE refused: back to SHARED
-        else this.#level = RESERVED;
+      // EXCLUSIVE (SQLite never asks for PENDING itself: it is a step on the way, kept when
+      // refused, as os_unix.c keeps it).
+      this.#level = Math.max(this.#level, RESERVED);
+      if (!await locks.upgrade()) {
+        this.#level = PENDING;
         return false;
       }
-      this.#level = PENDING;
-      if (!await locks.upgrade()) return false;
       this.#level = EXCLUSIVE;
       return true;
     } catch (e) {
@@ -680,34 +685,21 @@ function equalBytes(a, b) {
 class WebLocks {
   shared = null; // `L`, shared
   exclusive = null; // `L`, exclusive
-  reserved = null;
-  pending = null;
+  reserved = null; // `L:reserved`
+  #queued = null; // PENDING: `L` exclusive, waiting in the queue
 
   constructor(name) {
     this.name = name;
   }
 
-  #nameOf(which) {
-    return which === 'reserved' ? `${this.name}:reserved` : `${this.name}:pending`;
-  }
-
-  /** NONE → SHARED: through `pending` (shared), so no reader enters while a writer waits. */
   async takeShared() {
-    const gate = await hold(`${this.name}:pending`, 'shared', true);
-    if (!gate) return false;
-    try {
-      this.shared = await hold(this.name, 'shared', true);
-    } finally {
-      await gate.release();
-    }
+    this.shared = await hold(this.name, 'shared', true);
     return this.shared !== null;
   }
 
-  /** Takes `reserved` or `pending` exclusively if free. */
-  async take(which) {
-    const held = await hold(this.#nameOf(which), 'exclusive', true);
-    this[which] = held;
-    return held !== null;
+  async takeReserved() {
+    this.reserved = await hold(`${this.name}:reserved`, 'exclusive', true);
+    return this.reserved !== null;
   }
 
   async release(which) {
@@ -717,41 +709,80 @@ class WebLocks {
   }
 
   /**
-   * PENDING → EXCLUSIVE: the shared hold for the exclusive one, if no other reader is left;
-   * else the shared hold again (nobody else can hold `L` exclusively while this file holds
-   * `pending`, so waiting for it ends as soon as the lock manager gets to it).
+   * Toward EXCLUSIVE, RESERVED held: the exclusive hold, at once if no reader is left; else
+   * the request waits in the queue (PENDING), and a later call finds it granted or not yet.
    */
   async upgrade() {
-    await this.release('shared');
-    this.exclusive = await hold(this.name, 'exclusive', true);
-    if (this.exclusive) return true;
-    this.shared = await hold(this.name, 'shared', false);
-    return false;
+    if (!this.#queued) {
+      await this.release('shared');
+      this.exclusive = await hold(this.name, 'exclusive', true);
+      if (this.exclusive) return true;
+      this.#queued = queue(this.name, 'exclusive');
+    }
+    // The grant comes as a callback: one turn of the event loop lets one already made arrive.
+    const granted = await Promise.race([this.#queued.granted, new Promise((resolve) => setTimeout(resolve, 0))]);
+    if (!granted) return false;
+    this.exclusive = granted;
+    this.#queued = null;
+    return true;
   }
 
-  /** Back to SHARED: exclusive swapped for shared (safe while `pending` and `reserved` are held), then those go. */
+  /**
+   * Back to SHARED: the waiting request taken back, the exclusive hold swapped for a shared
+   * one (which waits for nobody: only a holder of `reserved` asks for `L` exclusive), then
+   * `reserved` let go.
+   */
   async downgrade() {
-    if (this.exclusive) {
-      await this.release('exclusive');
-      this.shared = await hold(this.name, 'shared', false);
-    }
-    await this.release('pending');
+    await this.#dequeue();
+    if (this.exclusive) await this.release('exclusive');
+    this.shared ??= await hold(this.name, 'shared', false);
     await this.release('reserved');
   }
 
   async releaseAll() {
-    await this.release('exclusive');
-    await this.release('shared');
-    await this.release('pending');
-    await this.release('reserved');
+    await this.#dequeue();
+    await Promise.all(['exclusive', 'shared', 'reserved'].map((which) => this.release(which)));
   }
 
   /** Whether any connection (this origin, any tab) holds `reserved`. */
   async reservedElsewhere() {
     const { held } = await navigator.locks.query();
-    const name = this.#nameOf('reserved');
+    const name = `${this.name}:reserved`;
     return held.some((lock) => lock.name === name);
   }
+
+  async #dequeue() {
+    const queued = this.#queued;
+    if (!queued) return;
+    this.#queued = null;
+    queued.abort();
+    await (await queued.granted)?.release(); // granted just before it was taken back
+  }
+}
+
+/**
+ * Asks for Web Lock `name` and waits in the queue: `granted` resolves to a hold (see hold()),
+ * or to null once `abort()` took the request back.
+ */
+function queue(name, mode) {
+  const controller = new AbortController();
+  const granted = new Promise((resolve) => {
+    let letGo;
+    const kept = new Promise((end) => {
+      letGo = end;
+    });
+    const done = navigator.locks.request(name, { mode, signal: controller.signal }, () => {
+      resolve({
+        release: () => {
+          letGo();
+          return done.catch(() => {});
+        },
+      });
+      return kept;
+    });
+    done.catch(() => resolve(null)); // AbortError: taken back while waiting
+  });
+  return { granted, abort: () => controller.abort() };
 }
 
 /**
