@@ -387,6 +387,39 @@ for (const name of browserNames) {
       await a.close();
     });
 
+    it('a dedicated Worker and its page share the files and exclude each other', async () => {
+      const page = await openPage(browser);
+      const result = await page.evaluate(async () => {
+        const { C } = T;
+        const inWorker = T.worker();
+        await inWorker(`state.file = (await new idb.IndexedDbVfs({ databaseName: 'worker' }).open('w.db', ${T.MAIN})).file;`);
+        const { file } = await T.vfs('worker').open('w.db', T.MAIN);
+        const checks = {};
+        checks.workerCommits = await inWorker(`
+          for (const level of [C.SQLITE_LOCK_SHARED, C.SQLITE_LOCK_RESERVED, C.SQLITE_LOCK_EXCLUSIVE]) {
+            if (!await state.file.lock(level)) return false;
+          }
+          await state.file.write(0, new Uint8Array(4096).fill(7));
+          await state.file.sync(C.SQLITE_SYNC_NORMAL);
+          await state.file.unlock(C.SQLITE_LOCK_SHARED);
+          return true;
+        `);
+        checks.pageReads = await file.lock(C.SQLITE_LOCK_SHARED) && (await file.read(0, 4096)).every((b) => b === 7);
+        checks.pageReserved = await file.lock(C.SQLITE_LOCK_RESERVED);
+        checks.workerReserved = await inWorker('return state.file.lock(C.SQLITE_LOCK_RESERVED)');
+        checks.workerSeesReserved = await inWorker('return state.file.checkReservedLock()');
+        await file.unlock(C.SQLITE_LOCK_NONE);
+        checks.workerReservedAfter = await inWorker('return state.file.lock(C.SQLITE_LOCK_RESERVED)');
+        await inWorker('await state.file.unlock(C.SQLITE_LOCK_NONE); await state.file.close();');
+        await file.close();
+        return checks;
+      });
+      assert.deepEqual(result, {
+        workerCommits: true, pageReads: true, pageReserved: true, workerReserved: false, workerSeesReserved: true, workerReservedAfter: true,
+      });
+      await page.close();
+    });
+
     it('a tab sees another tab\'s commits: taking SHARED checks the version and drops a stale cache', async () => {
       const a = await openPage(browser);
       const b = await openPage(browser);

@@ -545,8 +545,8 @@ class IdbFile extends VfsFile {
 
   /**
    * The blocks `first`..`last` (or just `only`, a list of indices among them) as the file
-   * holds them now: pending, cached, zeros, or fetched from IndexedDB in one transaction.
-   * Undefined for a block that is wholly zeros.
+   * holds them now: pending, cached, zeros (ZEROS, never to be written into), or fetched from
+   * IndexedDB in one transaction.
    */
   async #blocks(first, last, only) {
     const blocks = new Map();
@@ -625,6 +625,7 @@ class IdbFile extends VfsFile {
     const dirty = this.#dirty;
     const size = this.#size;
     const zeroFrom = this.#zeroFrom;
+    const truncated = zeroFrom < Math.ceil(this.#committedSize / BLOCK_SIZE);
     const expected = { id: this.#id, version: this.#version };
     const next = { path, id: this.#id ?? newId(), version: this.#version + 1, size };
     this.#vfs.log?.('flush', path, [...dirty.keys()]);
@@ -640,7 +641,8 @@ class IdbFile extends VfsFile {
             tx.conflict = true;
           }
         };
-        blocks.delete(blockRange(path, zeroFrom)); // what a truncate dropped, before what is put again
+        // What a truncate dropped goes before what is put again.
+        if (truncated) blocks.delete(blockRange(path, zeroFrom));
         for (const [i, block] of dirty) blocks.put(block, [path, i]);
         files.put(next);
         return () => undefined;

@@ -72,6 +72,24 @@ globalThis.T = {
     return bytes;
   },
 
+  /** Starts a Worker (idb-worker.js); resolves to a function that runs a body there. */
+  worker() {
+    const worker = new Worker(new URL('./idb-worker.js', import.meta.url), { type: 'module' });
+    const calls = new Map();
+    let next = 1;
+    worker.addEventListener('message', ({ data }) => {
+      const call = calls.get(data.id);
+      calls.delete(data.id);
+      if ('error' in data) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    });
+    return (body) => new Promise((resolve, reject) => {
+      const id = next++;
+      calls.set(id, { resolve, reject });
+      worker.postMessage({ id, body });
+    });
+  },
+
   /** The raw IndexedDB contents of `databaseName`: file records, and block keys by path. */
   async raw(databaseName) {
     const db = await new Promise((resolve, reject) => {
