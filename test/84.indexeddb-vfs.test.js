@@ -575,7 +575,7 @@ for (const name of browserNames) {
       }
     });
 
-    it('IndexedDB unavailable (an opaque origin, or a newer schema) fails open with SQLITE_CANTOPEN', async () => {
+    it('IndexedDB unavailable (an opaque origin, a newer schema) or Web Locks missing fails open with SQLITE_CANTOPEN', async () => {
       // An opaque origin (a sandboxed frame) may not use storage: Chromium's indexedDB getter
       // throws, Firefox's open() does. The VFS goes in as a script, since an opaque origin
       // cannot import modules from ours.
@@ -614,8 +614,14 @@ for (const name of browserNames) {
         const vfs = T.vfs('newer');
         const first = await T.failure(vfs.open('n.db', T.MAIN));
         const access = await T.failure(vfs.access('n.db', 0));
-        return { first, access };
+        // Web Locks missing (an insecure context has IndexedDB but no navigator.locks).
+        Object.defineProperty(navigator, 'locks', { value: undefined, configurable: true });
+        const locks = await T.failure(T.vfs('no-locks').open('l.db', T.MAIN));
+        delete navigator.locks;
+        return { first, access, locks };
       });
+      assert.equal(newer.locks.code, SQLITE_CANTOPEN);
+      assert.match(newer.locks.message, /Web Locks are unavailable here/);
       assert.equal(newer.first.code, SQLITE_CANTOPEN);
       assert.match(newer.first.message, /IndexedDB is unavailable here.*VersionError/);
       assert.equal(newer.access.code, 13 << 8 | 10, 'SQLITE_IOERR_ACCESS');

@@ -142,6 +142,9 @@ export class IndexedDbVfs extends Vfs {
     this.log?.('open', path, flags);
     if (path === null || flags & VOLATILE) return this.#openVolatile(path, flags);
     const name = this.fullPathname(path);
+    if (typeof globalThis.navigator?.locks?.request !== 'function') {
+      throw new VfsError(SQLITE_CANTOPEN, `Web Locks are unavailable here (they need a secure context), so the indexeddb VFS cannot lock ${name}`);
+    }
     const db = await this.database(name);
     const create = Boolean(flags & SQLITE_OPEN_CREATE) && !(flags & SQLITE_OPEN_READONLY);
     let record;
