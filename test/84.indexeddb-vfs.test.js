@@ -462,6 +462,53 @@ for (const name of browserNames) {
       await b.close();
     });
 
+    it('the journal and WAL lookups of a read transaction are answered from what taking SHARED read', async () => {
+      const page = await openPage(browser);
+      const result = await page.evaluate(async () => {
+        const { C } = T;
+        const vfs = T.vfs('companions');
+        const { file } = await vfs.open('c.db', T.MAIN);
+        // Counts the IndexedDB transactions `body` makes.
+        const transactions = async (body) => {
+          const transaction = IDBDatabase.prototype.transaction;
+          let count = 0;
+          IDBDatabase.prototype.transaction = function (...args) {
+            count++;
+            return transaction.apply(this, args);
+          };
+          try {
+            return { answer: await body(), count };
+          } finally {
+            IDBDatabase.prototype.transaction = transaction;
+          }
+        };
+        const ask = () => Promise.all([vfs.access('c.db-journal', C.SQLITE_ACCESS_EXISTS), vfs.access('c.db-wal', C.SQLITE_ACCESS_EXISTS)]);
+        const checks = {};
+        checks.unlocked = await transactions(ask);
+        checks.lock = await transactions(() => file.lock(C.SQLITE_LOCK_SHARED));
+        checks.shared = await transactions(ask);
+        // This VFS's own open and delete of a WAL keep the answer true.
+        const { file: wal } = await vfs.open('c.db-wal', C.SQLITE_OPEN_WAL | C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_CREATE);
+        checks.walOpened = await transactions(ask);
+        await wal.close();
+        await vfs.delete('c.db-wal', false);
+        checks.walDeleted = await transactions(ask);
+        await file.unlock(C.SQLITE_LOCK_NONE);
+        checks.afterUnlock = await transactions(ask);
+        await file.close();
+        return checks;
+      });
+      assert.deepEqual(result, {
+        unlocked: { answer: [false, false], count: 2 },
+        lock: { answer: true, count: 1 },
+        shared: { answer: [false, false], count: 0 },
+        walOpened: { answer: [false, true], count: 0 },
+        walDeleted: { answer: [false, false], count: 0 },
+        afterUnlock: { answer: [false, false], count: 2 },
+      });
+      await page.close();
+    });
+
     it('an abandoned transaction is never flushed: a hot journal at unlock, or a close above SHARED, drops its writes', async () => {
       const page = await openPage(browser);
       const result = await page.evaluate(async () => {

@@ -112,6 +112,11 @@ export class IndexedDbVfs extends Vfs {
   #db = null; // Promise<IDBDatabase>, opened on first use
   #volatile = new Map(); // name → { data, size }: journals and temp files
   #open = new Map(); // path → Set<IdbFile>, to detach them when the file is deleted
+  // name → { exists, by }: whether `-journal` and `-wal` files are in IndexedDB, as main
+  // database file `by` saw when it took SHARED. SQLite asks at every read transaction; a WAL
+  // comes and goes only under EXCLUSIVE, and this VFS keeps no journal in IndexedDB, so the
+  // answer holds while `by` holds SHARED (this VFS's own opens and deletes update it).
+  #seen = new Map();
   #tempCount = 0;
 
   /**
@@ -173,6 +178,8 @@ export class IndexedDbVfs extends Vfs {
     let files = this.#open.get(name);
     if (!files) this.#open.set(name, (files = new Set()));
     files.add(file);
+    const seen = this.#seen.get(name);
+    if (seen) seen.exists = true;
     return { file, flags };
   }
 
@@ -200,12 +207,16 @@ export class IndexedDbVfs extends Vfs {
     if (!existed) throw new VfsError(SQLITE_IOERR_DELETE_NOENT, `${name} does not exist`);
     // Files still open on it go on as if unlinked: nothing they do reaches IndexedDB.
     for (const file of this.#open.get(name) ?? []) file.detach();
+    const seen = this.#seen.get(name);
+    if (seen) seen.exists = false;
   }
 
   /** Resolves to whether `path` exists (every file here is readable and writable). */
   async access(path, flags) {
     const name = this.fullPathname(path);
     if (this.#volatile.has(name)) return true;
+    const seen = this.#seen.get(name);
+    if (seen && seen.by.lockLevel >= SHARED) return seen.exists;
     const db = await this.database(name, SQLITE_IOERR_ACCESS);
     try {
       return await transact(db, ['files'], 'readonly', (tx) => {
@@ -242,6 +253,11 @@ export class IndexedDbVfs extends Vfs {
    * Whether the rollback journal of database `path`, in memory, still holds a transaction
    * (SQLite's own test: not empty, first byte not zero).
    */
+  /** What main database file `by` saw of file `name` as it took SHARED (see #seen). */
+  saw(name, exists, by) {
+    this.#seen.set(name, { exists, by });
+  }
+
   hotJournal(path) {
     const journal = this.#volatile.get(`${path}-journal`);
     return Boolean(journal && journal.size > 0 && journal.data[0] !== 0);
@@ -398,7 +414,7 @@ class IdbFile extends VfsFile {
       if (this.#level === NONE) {
         if (!await locks.takeShared()) return false;
         try {
-          await this.#revalidate();
+          await this.#revalidate(true);
         } catch (e) {
           await locks.releaseAll();
           throw e;
@@ -513,17 +529,28 @@ class IdbFile extends VfsFile {
     return this.#level === NONE && !this.#unlocked && !this.#detached && !this.#pending();
   }
 
-  async #revalidate() {
+  // Reads the record again; with `companions` (taking SHARED), also whether the journal and
+  // WAL SQLite will ask about are in IndexedDB, in the same transaction.
+  async #revalidate(companions = false) {
     if (this.#detached) return;
     const db = await this.#vfs.database(this.path, SQLITE_IOERR_READ);
-    const record = await transact(db, ['files'], 'readonly', (tx) => {
+    const names = companions ? [`${this.path}-journal`, `${this.path}-wal`] : [];
+    const { record, exists } = await transact(db, ['files'], 'readonly', (tx) => {
+      const files = tx.objectStore('files');
       let found;
-      tx.objectStore('files').get(this.path).onsuccess = ({ target }) => {
+      const present = [];
+      files.get(this.path).onsuccess = ({ target }) => {
         found = target.result;
       };
-      return () => found;
+      names.forEach((name, i) => {
+        files.getKey(name).onsuccess = ({ target }) => {
+          present[i] = target.result !== undefined;
+        };
+      });
+      return () => ({ record: found, exists: present });
     });
     this.#refresh(record);
+    names.forEach((name, i) => this.#vfs.saw(name, exists[i], this));
   }
 
   // Keeps the cache if the record is the one it belongs to.
