@@ -61,6 +61,8 @@ export class AsyncDatabase {
         await guestCall(instance, () => connection.close()).catch(() => {});
         connection[Symbol.dispose]();
       }
+      // SQLite says only "unable to open database file"; the VFS says why (IndexedDB blocked…).
+      if (e?.code?.startsWith?.('SQLITE_CANTOPEN') && e.cause?.message) e.message = `${e.message}: ${e.cause.message}`;
       throw e;
     }
     return new AsyncDatabase(instance, connection, { filename, vfs, readonly });

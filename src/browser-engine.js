@@ -1,7 +1,8 @@
 // The engine side of the browser entry (browser.js): the synchronous API, the loader that
 // compiles the SQLite module, and the browser's VFSes. Compiling is async here, so
 // `await Database.ready()` (or `Database.open`) comes first; then `new Database()` is
-// synchronous, as in Node. The default VFS is memory; `opfs` persists, in dedicated Workers.
+// synchronous, as in Node. The default VFS is memory; `opfs` persists, in dedicated Workers;
+// `indexeddb` persists anywhere, as an async VFS (an AsyncDatabase, through JSPI).
 // Nothing here needs cross-origin isolation or SharedArrayBuffer.
 //
 // A module of its own so that bundlers can leave it out of a page that only uses the Worker API
@@ -12,6 +13,7 @@ import { coreModuleNames, setCoreLoader } from './component.js';
 import { registerVfs } from './vfs/vfs-import.js';
 import { MemoryVfs } from './vfs/memory.js';
 import { OpfsVfs } from './vfs/opfs.js';
+import { IndexedDbVfs } from './vfs/indexeddb.js';
 
 // Each URL written out in full, so bundlers (Vite, webpack) see and copy every module.
 export const coreModuleUrls = {
@@ -40,8 +42,9 @@ setCoreLoader({
 
 registerVfs(new MemoryVfs(), { makeDefault: true });
 registerVfs(new OpfsVfs());
+registerVfs(new IndexedDbVfs()); // touches IndexedDB only when a database opens on it
 
 export * from './portable.js';
-export { OpfsVfs };
+export { OpfsVfs, IndexedDbVfs };
 export { serveDatabases } from './worker/server.js';
 export default Database;

@@ -72,5 +72,119 @@ for (const name of browserNames) {
       assert.deepEqual(result, { interruptible: false, answer: false, row: { x: 1 } });
       await page.close();
     });
+
+    describe('indexeddb', () => {
+      it('opens on the page\'s main thread as an AsyncDatabase, and the data survives a reload', async () => {
+        const page = await openPage(browser, server.origin);
+        const first = await onPage(page, async (lib) => {
+          const db = await lib.Database.open('reload.db', { vfs: 'indexeddb' });
+          await db.exec('DROP TABLE IF EXISTS notes; CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT, data BLOB)');
+          const insert = await db.prepare('INSERT INTO notes(body, data) VALUES (?, ?)');
+          for (let i = 0; i < 100; i++) await insert.run(`note ${i}`, new Uint8Array([i, 255 - i]));
+          const async = db instanceof lib.AsyncDatabase;
+          await db.close();
+          return { async };
+        });
+        assert.deepEqual(first, { async: true });
+        await page.reload();
+        await page.waitForFunction(() => globalThis.harnessReady === true);
+        const second = await onPage(page, async (lib) => {
+          const db = await lib.Database.open('reload.db', { vfs: 'indexeddb' });
+          const st = await db.prepare('SELECT count(*) AS n, sum(length(data)) AS bytes, max(body) AS last FROM notes');
+          const row = await st.get();
+          const check = await db.pragma('integrity_check', { simple: true });
+          await db.close();
+          return { row, check };
+        });
+        assert.deepEqual(second, { row: { n: 100, bytes: 200, last: 'note 99' }, check: 'ok' });
+        await page.close();
+      });
+
+      it('two tabs write one database at once, and every increment counts', async () => {
+        const pages = [await openPage(browser, server.origin), await openPage(browser, server.origin)];
+        await onPage(pages[0], async (lib) => {
+          const db = await lib.Database.open('tabs.db', { vfs: 'indexeddb' });
+          await db.exec('DROP TABLE IF EXISTS counter; CREATE TABLE counter(n); INSERT INTO counter VALUES (0)');
+          await db.close();
+        });
+        const increments = 25;
+        const run = (page) => onPage(page, async (lib, n) => {
+          const db = await lib.Database.open('tabs.db', { vfs: 'indexeddb', timeout: 20000 });
+          for (let i = 0; i < n; i++) await db.transaction(['UPDATE counter SET n = n + 1'], { mode: 'immediate' });
+          await db.close();
+        }, increments);
+        await Promise.all(pages.map(run));
+        const total = await onPage(pages[1], async (lib) => {
+          const db = await lib.Database.open('tabs.db', { vfs: 'indexeddb' });
+          const n = await (await db.prepare('SELECT n FROM counter')).pluck().get();
+          await db.close();
+          return n;
+        });
+        assert.equal(total, 2 * increments);
+        for (const page of pages) await page.close();
+      });
+
+      it('a tab closed in the middle of a transaction leaves the last committed state to the next', async () => {
+        const writer = await openPage(browser, server.origin);
+        await onPage(writer, async (lib) => {
+          const db = await lib.Database.open('closed.db', { vfs: 'indexeddb' });
+          await db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+          await db.exec("PRAGMA cache_size = 5; BEGIN; INSERT INTO t SELECT randomblob(2000) FROM (WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 500) SELECT x FROM c)");
+          // Left open, uncommitted (its cache spilled pages to the file): the tab goes away.
+        });
+        await writer.close();
+        const reader = await openPage(browser, server.origin);
+        const result = await onPage(reader, async (lib) => {
+          const db = await lib.Database.open('closed.db', { vfs: 'indexeddb', timeout: 10000 });
+          const count = await (await db.prepare('SELECT count(*) FROM t')).pluck().get();
+          const check = await db.pragma('integrity_check', { simple: true });
+          await db.exec('INSERT INTO t VALUES (2)'); // and the lock is free
+          await db.close();
+          return { count, check };
+        });
+        assert.deepEqual(result, { count: 1, check: 'ok' });
+        await reader.close();
+      });
+
+      it('through the Worker API, and a query waiting on storage can be interrupted without isolation', async () => {
+        const page = await openPage(browser, server.origin);
+        const result = await onPage(page, async (lib) => {
+          const db = await lib.openDatabase('worker.db', { vfs: 'indexeddb', worker: new lib.DatabaseWorker() });
+          await db.exec("DROP TABLE IF EXISTS big; CREATE TABLE big(x, pad); INSERT INTO big SELECT value, randomblob(500) FROM (WITH RECURSIVE c(value) AS (SELECT 1 UNION ALL SELECT value+1 FROM c LIMIT 3000) SELECT value FROM c)");
+          await db.exec('PRAGMA cache_size = 2');
+          const running = db.prepare('SELECT count(*) FROM big a, big b WHERE a.pad < b.pad').then((st) => st.get());
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const interruptible = await db.interrupt();
+          const error = await running.then(() => null, (e) => e.code);
+          const n = await (await db.prepare('SELECT count(*) AS n FROM big')).get();
+          await db.close();
+          return { interruptible, error, n };
+        });
+        assert.deepEqual(result, { interruptible: true, error: 'SQLITE_INTERRUPT', n: { n: 3000 } });
+        await page.close();
+      });
+
+      it('IndexedDB that cannot be opened is a clear SQLITE_CANTOPEN at open', async () => {
+        const page = await openPage(browser, server.origin);
+        const result = await onPage(page, async (lib) => {
+          const { open } = indexedDB;
+          indexedDB.open = () => {
+            throw new DOMException('The user denied permission to access the database.', 'SecurityError');
+          };
+          try {
+            await lib.Database.open('denied.db', { vfs: 'indexeddb' });
+            return 'opened';
+          } catch (e) {
+            return { name: e.name, code: e.code, message: e.message };
+          } finally {
+            indexedDB.open = open;
+          }
+        });
+        assert.equal(result.name, 'SqliteError');
+        assert.match(result.code, /^SQLITE_CANTOPEN/);
+        assert.match(result.message, /IndexedDB/);
+        await page.close();
+      });
+    });
   });
 }

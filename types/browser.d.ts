@@ -5,6 +5,12 @@ import { BindParameters, ColumnDefinition, Database, Options, PragmaOptions, Run
 /** Databases in the Origin Private File System, for dedicated Workers. */
 export declare class OpfsVfs extends Vfs {}
 
+/** Databases in IndexedDB, anywhere (an async VFS: Database.open gives an AsyncDatabase). */
+export declare class IndexedDbVfs extends Vfs {
+  constructor(options?: { databaseName?: string; log?: (method: string, ...args: unknown[]) => void });
+  readonly async: true;
+}
+
 /** A dedicated Worker serving databases to a page. */
 export declare class DatabaseWorker {
   /** `url`: a module Worker that calls serveDatabases(self); the package's own by default. */

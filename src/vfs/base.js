@@ -1,7 +1,9 @@
 // The shape every JS VFS has, with safe defaults: what the vfs import (vfs-import.js) calls, and what a concrete VFS
 // (memory.js, node-fs.js) overrides.
 //
-// Everything is synchronous: SQLite calls these from inside a wasm call and cannot wait.
+// Everything is synchronous: SQLite calls these from inside a wasm call and cannot wait. An
+// async VFS (`async = true`, e.g. indexeddb.js) returns promises from the same methods instead,
+// which an AsyncDatabase's instance waits for through JSPI (async-database.js).
 // A failure is thrown, as a VfsError when the VFS knows the extended code; vfs-import.js turns
 // anything else into the default code for the method.
 

@@ -105,6 +105,24 @@ function sizeOf(answer) {
   return size;
 }
 
+// An async VFS whose answers are already there (its cache) settles them as microtasks, and a
+// query over cached pages would then hold the thread as long as it runs: no click, message or
+// interrupt() could come in. So a storage call gives the event loop a turn when the last one
+// was over a frame ago: a task of its own (scheduler.yield() would not do, as its continuation
+// goes ahead of other tasks in Chromium).
+let lastTurn = 0;
+const frameMs = 16;
+function eventLoopTurn() {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 const isPayload = (e) => typeof e === 'object' && e !== null && Object.hasOwn(e, 'payload');
 
 /**
@@ -325,11 +343,18 @@ export function createVfsImport({ async = false } = {}) {
   // once its promise settles (an answer that is no promise is taken as it is).
   function asyncFunctions() {
     const settle = async (code, call, make = () => undefined) => {
+      let answer;
       try {
-        return make(await call());
+        answer = make(await call());
       } catch (e) {
         throw isPayload(e) ? e : failure(e, code);
       }
+      const now = performance.now();
+      if (now - lastTurn > frameMs) {
+        await eventLoopTurn();
+        lastTurn = performance.now();
+      }
+      return answer;
     };
     const granted = (ok) => {
       if (!ok) throw { payload: SQLITE_BUSY };
@@ -400,7 +425,8 @@ export function createVfsImport({ async = false } = {}) {
         const file = files[id];
         files[id] = null;
         try {
-          file?.close();
+          // An async VFS's close answers with a promise: its failure has no one to reach either.
+          Promise.resolve(file?.close()).catch(() => {});
         } catch {
           // The instance is gone; a file that will not close has nothing left to report to.
         }
