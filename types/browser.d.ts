@@ -17,7 +17,7 @@ export declare class DatabaseWorker {
   constructor(options?: { url?: string | URL });
   request(op: string, args: unknown[]): Promise<any>;
   /** Asks the Worker to stop database `db`'s running statement (see RemoteDatabase#interrupt). */
-  interrupt(db: number): Promise<null>;
+  interrupt(db: number): void;
   terminate(): void;
 }
 

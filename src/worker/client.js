@@ -53,10 +53,11 @@ export class DatabaseWorker {
    * Asks the Worker to stop the statement of database `db` (a handle) that runs now: it fails
    * with SQLITE_INTERRUPT. Reaches a synchronous database only through the shared flag (a
    * cross-origin isolated page), an async one (indexeddb) by message, as it waits on storage.
+   * Nothing to wait for: a Worker busy with a statement that never waits answers only later.
    */
   interrupt(db) {
     if (this.#interruptFlag) Atomics.store(this.#interruptFlag, 0, 1);
-    return this.request('interrupt', [db]);
+    this.request('interrupt', [db]).catch(() => {});
   }
 
   /** Sends one operation (see server.js); resolves to its result. */
@@ -122,10 +123,13 @@ class RemoteDatabase {
 
   /**
    * Stops the statement that runs now, if `interruptible`: its call rejects with
-   * SQLITE_INTERRUPT and the database goes on. Resolves once the Worker has the request.
+   * SQLITE_INTERRUPT and the database goes on. Resolves to `interruptible` at once; an async
+   * database's statement stops at its next wait on storage (one that never waits cannot be
+   * reached, and runs on).
    */
   interrupt() {
-    return this.#worker.interrupt(this.#handle).then(() => this.interruptible);
+    this.#worker.interrupt(this.#handle);
+    return Promise.resolve(this.interruptible);
   }
 
   /** False once close() is called. */

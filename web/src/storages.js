@@ -32,6 +32,16 @@ export const storages = [
     note: 'Origin Private File System: kept across reloads, shared by this site’s tabs.',
     available: () => typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function',
   },
+  {
+    id: 'indexeddb',
+    label: 'IndexedDB',
+    vfs: 'indexeddb',
+    persistent: true,
+    shared: true,
+    note: 'IndexedDB, through JSPI: kept across reloads, shared by this site’s tabs; a query waiting on it can be interrupted.',
+    // An async VFS: the engine waits on IndexedDB through JSPI, which the browser must have.
+    available: () => typeof indexedDB !== 'undefined' && typeof WebAssembly.Suspending === 'function',
+  },
 ];
 
 export const storageById = (id) => storages.find((s) => s.id === id && s.available());
