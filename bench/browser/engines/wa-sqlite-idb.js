@@ -16,10 +16,9 @@ export async function load() {
   return {
     vfs: `IDBBatchAtomicVFS (IndexedDB database ${idbName})`,
     open: async (name) => wrap(sqlite3, await sqlite3.open_v2(name)),
-    async remove(name) {
-      await vfs.xDelete(name, 1);
-      await vfs.xDelete(`${name}-journal`, 1);
-    },
+    // Not through vfs.xDelete: outside a call into the module, its Asyncify handling breaks
+    // the next open. The VFS keeps a file's blocks under [path, …] in its `blocks` store.
+    remove: (name) => deleteBlocks([name, `${name}-journal`]),
     async dispose() {
       await vfs.close();
       await new Promise((resolve, reject) => {
@@ -29,4 +28,26 @@ export async function load() {
       });
     },
   };
+}
+
+async function deleteBlocks(names) {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(idbName);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains('blocks')) return;
+    await new Promise((resolve, reject) => {
+      const tx = db.transaction('blocks', 'readwrite');
+      for (const name of names) {
+        const path = new URL(name, 'file://localhost/').pathname;
+        tx.objectStore('blocks').delete(IDBKeyRange.bound([path], [path, []]));
+      }
+      tx.oncomplete = resolve;
+      tx.onerror = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
 }
