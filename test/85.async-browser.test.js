@@ -100,6 +100,22 @@ for (const name of browserNames) {
         await page.close();
       });
 
+      it('ATTACHes another indexeddb database with no Database.open of it first', async () => {
+        const page = await openPage(browser, server.origin);
+        const result = await onPage(page, async (lib) => {
+          const db = await lib.Database.open('main-attach.db', { vfs: 'indexeddb' });
+          await db.exec("ATTACH 'other-attach.db' AS other; DROP TABLE IF EXISTS other.t; CREATE TABLE other.t(x); INSERT INTO other.t VALUES ('attached')");
+          await db.exec('DETACH other');
+          await db.close();
+          const other = await lib.Database.open('other-attach.db', { vfs: 'indexeddb' });
+          const x = await (await other.prepare('SELECT x FROM t')).pluck().get();
+          await other.close();
+          return x;
+        });
+        assert.equal(result, 'attached');
+        await page.close();
+      });
+
       it('two tabs write one database at once, and every increment counts', async () => {
         const pages = [await openPage(browser, server.origin), await openPage(browser, server.origin)];
         await onPage(pages[0], async (lib) => {
