@@ -25,6 +25,7 @@ const MAX_STRING_LENGTH = 0x1fffffe8;
 const SQLITE_DBCONFIG_DEFENSIVE = 1010;
 const ITERATE_ROWS = 256;
 const ITERATE_BYTES = 256 * 1024;
+const TRANSACTION_CONTROL = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:begin|commit|end|rollback|savepoint|release)\b/i;
 const TRANSACTION_MODES = { deferred: 'BEGIN', immediate: 'BEGIN IMMEDIATE', exclusive: 'BEGIN EXCLUSIVE' };
 
 /** Whether this JavaScript engine can suspend wasm on a promise (JSPI). */
@@ -99,7 +100,10 @@ export class AsyncDatabase {
         throw new RangeError('The supplied SQL string contains more than one statement');
       }
       const columns = info.columnNames.length ? await statement.columns() : [];
-      const st = new AsyncStatement(this, statement, info, columns, sql, (op) => this.#call(op));
+      // Only transaction control, or a failure, can change the transaction state: other
+      // statements' calls need not ask for it again (a call fewer per run).
+      const controls = TRANSACTION_CONTROL.test(sql);
+      const st = new AsyncStatement(this, statement, info, columns, sql, (op) => this.#call(op, controls));
       this.#statements.add(st);
       return st;
     });
@@ -198,15 +202,18 @@ export class AsyncDatabase {
     this.#statements.delete(st);
   }
 
-  // One call into the instance, after the ones before it; then the transaction state, which
-  // getters answer from without entering the instance.
-  #call(op) {
+  // One call into the instance, after the ones before it; then, if it may have changed it, the
+  // transaction state, which getters answer from without entering the instance.
+  #call(op, mayChangeTransaction = true) {
     if (!this.#open) return Promise.reject(new TypeError('The database connection is not open'));
     return this.#enqueue(async () => {
+      let failed = true;
       try {
-        return await guestCall(this.#instance, op);
+        const result = await guestCall(this.#instance, op);
+        failed = false;
+        return result;
       } finally {
-        if (!this.#instance.guard.dead) {
+        if ((mayChangeTransaction || failed) && !this.#instance.guard.dead) {
           this.#inTransaction = !(await this.#connection.getAutocommit());
         }
       }

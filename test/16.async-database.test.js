@@ -87,6 +87,16 @@ describe('AsyncDatabase', { skip: !jspi && 'no JSPI in this Node (it comes with 
     await db.exec('BEGIN');
     assert.equal(db.inTransaction, true);
     await db.exec('ROLLBACK');
+    // Prepared transaction control counts too, and so does a failure that ends a transaction.
+    await (await db.prepare('  /* c */ BEGIN')).run();
+    assert.equal(db.inTransaction, true);
+    await (await db.prepare('INSERT INTO a VALUES (5)')).run();
+    assert.equal(db.inTransaction, true);
+    await (await db.prepare('COMMIT')).run();
+    assert.equal(db.inTransaction, false);
+    await db.exec('BEGIN');
+    await assert.rejects((await db.prepare('INSERT OR ROLLBACK INTO a VALUES (50)')).run(), isCode('SQLITE_CONSTRAINT_CHECK'));
+    assert.equal(db.inTransaction, false);
     await db.close();
   });
 
