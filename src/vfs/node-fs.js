@@ -61,6 +61,7 @@ import {
   SQLITE_ACCESS_READWRITE,
   SQLITE_SYNC_DATAONLY,
   SQLITE_IOCAP_POWERSAFE_OVERWRITE,
+  SQLITE_IOCAP_SUBPAGE_READ,
 } from './constants.js';
 
 const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL, R_OK, W_OK } = fs.constants;
@@ -488,7 +489,7 @@ class NodeFsFile extends VfsFile {
   }
 
   deviceCharacteristics() {
-    return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+    return SQLITE_IOCAP_POWERSAFE_OVERWRITE | SQLITE_IOCAP_SUBPAGE_READ;
   }
 
   close() {
