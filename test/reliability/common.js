@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { Database } from '../../src/node.js';
 
 export { makeRng } from '../crash/workload.js';
 
@@ -13,6 +14,15 @@ export const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 
 export function nativeVersion() {
   const db = new NativeDatabase(':memory:');
+  try {
+    return db.prepare('SELECT sqlite_version()').pluck().get();
+  } finally {
+    db.close();
+  }
+}
+
+export function ourVersion() {
+  const db = new Database(':memory:');
   try {
     return db.prepare('SELECT sqlite_version()').pluck().get();
   } finally {
