@@ -4,7 +4,9 @@
 //
 // Ways to fail (`kind`):
 //   ioerr      throws a VfsError with an IOERR code fitting the method (or plain SQLITE_IOERR;
-//              CANTOPEN for open and full-pathname; SHORT_READ now and then for read)
+//              CANTOPEN for open and full-pathname). Never IOERR_SHORT_READ: by the contract
+//              (wit/sqlite.wit, `read`) that says the file ends there, and SQLite rightly takes
+//              the missing bytes as zeros — a VFS that says so mid-file is lying, not failing.
 //   full       throws a VfsError with SQLITE_FULL
 //   busy       a lock that is not granted (lock, shm-lock only)
 //   throw      throws something that is no VfsError: an Error, a string, undefined, an object
@@ -27,7 +29,7 @@ export const METHODS = {
   delete: [C.SQLITE_IOERR_DELETE, C.SQLITE_IOERR],
   access: [C.SQLITE_IOERR_ACCESS, C.SQLITE_IOERR],
   fullPathname: [C.SQLITE_CANTOPEN, C.SQLITE_IOERR],
-  read: [C.SQLITE_IOERR_READ, C.SQLITE_IOERR, C.SQLITE_IOERR_SHORT_READ],
+  read: [C.SQLITE_IOERR_READ, C.SQLITE_IOERR],
   write: [C.SQLITE_IOERR_WRITE, C.SQLITE_IOERR],
   truncate: [C.SQLITE_IOERR_TRUNCATE, C.SQLITE_IOERR],
   sync: [C.SQLITE_IOERR_FSYNC, C.SQLITE_IOERR],

@@ -116,8 +116,9 @@ function runChild(check, runtime) {
 }
 
 const wanted = opts.only ? new Set(opts.only.split(',')) : null;
-const newer = checks.some((c) => c.sameVersion && (!wanted || wanted.has(c.name))) ? node24() : null;
-if (!newer) console.log('reliability: no Node 24 oracle here (linux-x64 only): comparing with better-sqlite3 12.9 (SQLite 3.53.0)');
+const needsNewer = checks.some((c) => c.sameVersion && (!wanted || wanted.has(c.name)));
+const newer = needsNewer ? node24() : null;
+if (needsNewer && !newer) console.log('reliability: no Node 24 oracle here (linux-x64 only): comparing with better-sqlite3 12.9 (SQLite 3.53.0)');
 const here20 = { command: process.execPath, env: process.env };
 
 let total = 0;
