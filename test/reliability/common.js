@@ -54,13 +54,14 @@ export function report(name, ok, summary) {
 /** 1234567 → '1,234,567'. */
 export const n = (value) => Number(value).toLocaleString('en-US');
 
-/** Reads `--name value` options into `defaults`' keys (numbers stay numbers). */
+/** Reads `--name value` (or `--name=value`) options into `defaults`' keys, kebab-case to camelCase. */
 export function options(defaults, argv = process.argv.slice(2)) {
   const out = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) throw new TypeError(`Expected an option, got ${arg}`);
-    const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
+    const key = name.replace(/-([a-z])/g, (_, c) => c.toUpperCase()); // --per-case: perCase
     if (!(key in defaults)) throw new TypeError(`Unknown option --${key} (known: ${Object.keys(defaults).join(', ')})`);
     let value;
     if (typeof defaults[key] === 'boolean' && inline === undefined) value = true;

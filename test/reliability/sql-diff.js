@@ -10,7 +10,8 @@
 //   node test/reliability/sql-diff.js [--statements N] [--seed S] [--keep] [--verbose]
 //   node test/reliability/sql-diff.js --case C [--seed S]     one case, statement by statement
 //   node test/reliability/sql-diff.js --regressions            the kept cases only
-// --keep writes each shrunk difference to regressions/; without it they are printed.
+// --keep writes each shrunk difference to regressions/; without it they are printed. --break
+// makes one JS function answer differently on our side, to see a difference found and shrunk.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,7 @@ const REGRESSIONS = fileURLToPath(new URL('./regressions/', import.meta.url));
 
 const opts = options({
   statements: 20000, seed: 1, keep: false, verbose: false, case: -1, regressions: false, perCase: 120, shrink: true,
-  maxDifferences: 20, slow: 2000, stats: false,
+  maxDifferences: 20, slow: 2000, stats: false, break: false,
 });
 
 // --- the engines ---
@@ -46,6 +47,8 @@ function engines(caseIndex) {
     db.pragma('max_page_count = 512');
   }
   for (const db of [ours, native]) registerJs(db, safeIntegers);
+  // --break: a deliberate difference, to see the harness find and shrink one.
+  if (opts.break) ours.function('js_type', { deterministic: true, safeIntegers }, (x) => `${typeof x}:${typeof x === 'bigint' ? 'broken' : show(x)}`);
   return {
     ours, native,
     close() {
@@ -106,26 +109,38 @@ process.on('exit', () => {
 function execute(db, st) {
   let stmt;
   try {
+    if (st.exec) {
+      db.exec(st.sql);
+      return { changes: 'exec', rowid: null };
+    }
     stmt = db.prepare(st.sql);
+    // Parameters by position, or one object of named ones.
+    const params = st.named ? [st.named] : st.params;
+    // The statement as described: every column's name, origin and declared type, and the flags.
+    const shape = `${stmt.reader} ${stmt.readonly}`;
     if (stmt.reader) {
-      const columns = stmt.columns().map((c) => c.name);
-      // Through each way of reading (all, get and iterate take different paths in ours); a
-      // join's first MAX_ROWS rows only: it can make more than is worth holding twice.
+      const columns = stmt.columns().map((c) => `${c.name}|${c.column}|${c.table}|${c.database}|${c.type}`);
+      // Through each way of reading (all, get, iterate and expand take different paths in ours);
+      // a join's first MAX_ROWS rows only: it can make more than is worth holding twice.
+      if (st.read === 'expand') {
+        const rows = stmt.expand().all(...params).map((row) => Object.entries(row).flatMap(([t, cols]) => [t, ...Object.entries(cols).flat()]));
+        return { columns, rows, shape };
+      }
       stmt.raw();
       if (st.read === 'get') {
-        const row = stmt.get(...st.params);
-        return { columns, rows: row === undefined ? [] : [row] };
+        const row = stmt.get(...params);
+        return { columns, rows: row === undefined ? [] : [row], shape };
       }
-      if (st.read === 'all' && !/ JOIN /.test(st.sql)) return { columns, rows: stmt.all(...st.params) };
+      if (st.read === 'all' && !/ JOIN /.test(st.sql)) return { columns, rows: stmt.all(...params), shape };
       const rows = [];
-      for (const row of stmt.iterate(...st.params)) {
+      for (const row of stmt.iterate(...params)) {
         rows.push(row);
         if (rows.length >= MAX_ROWS) break;
       }
-      return { columns, rows };
+      return { columns, rows, shape };
     }
-    const info = stmt.run(...st.params);
-    return { changes: info.changes, rowid: info.lastInsertRowid };
+    const info = stmt.run(...params);
+    return { changes: info.changes, rowid: info.lastInsertRowid, shape };
   } catch (e) {
     if (e instanceof InstanceAbortedError) return { trap: e.message };
     return { error: e?.code ?? `${e?.name}: ${e?.message}`, message: e?.message };
@@ -172,6 +187,7 @@ function compare(st, ours, native, near) {
     if (ours.error === native.error) return null;
     return { kind: `error ${ours.error ?? 'none'} / ${native.error ?? 'none'}`, text: `ours ${describe(ours)}, native ${describe(native)}` };
   }
+  if (ours.shape !== native.shape) return { kind: 'reader/readonly', text: `ours ${ours.shape}, native ${native.shape}` };
   if (ours.rows) {
     if (valueKey(ours.columns) !== valueKey(native.columns)) {
       return { kind: 'columns', text: `columns ${ours.columns.join(',')} / ${native.columns.join(',')}` };
@@ -290,6 +306,7 @@ function regressionFile(statements, diff, found) {
     difference: `${diff.kind}: ${diff.text}`,
     statements: statements.map((s) => ({
       sql: s.sql, params: s.params.map(encode), ordered: s.ordered, math: s.math || undefined, read: s.read,
+      exec: s.exec || undefined, named: s.named ? Object.fromEntries(Object.entries(s.named).map(([k, v]) => [k, encode(v)])) : undefined,
     })),
   };
 }
@@ -299,7 +316,10 @@ function loadRegressions() {
   return fs.readdirSync(REGRESSIONS).filter((f) => f.endsWith('.json')).sort().map((f) => {
     const data = JSON.parse(fs.readFileSync(path.join(REGRESSIONS, f), 'utf8'));
     data.file = f;
-    data.statements = data.statements.map((s) => ({ ordered: false, math: false, ...s, params: (s.params ?? []).map(decode) }));
+    data.statements = data.statements.map((s) => ({
+      ordered: false, math: false, ...s, params: (s.params ?? []).map(decode),
+      named: s.named ? Object.fromEntries(Object.entries(s.named).map(([k, v]) => [k, decode(v)])) : undefined,
+    }));
     return data;
   });
 }

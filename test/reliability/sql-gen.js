@@ -114,7 +114,7 @@ export class CaseGenerator {
 
   expr(scope, depth = 0, params = null) {
     const r = this.rng;
-    if (depth > 2 || r() < 0.3) {
+    if (depth > 2 || r() < 0.4) {
       const roll = r();
       if (roll < 0.55) return this.column(scope);
       if (roll < 0.62 && params) return this.param(params);
@@ -452,9 +452,12 @@ export class CaseGenerator {
     const results = [];
     for (let i = 0, k = r.int(1, 4); i < k; i++) {
       const roll = r();
+      // Plain columns and shallow expressions often, so that values are seen as they are.
       if (grouped && roll < 0.5) results.push(this.aggregate(scope));
       else if (!grouped && roll < 0.12) results.push(this.windowExpr(scope));
       else if (roll < 0.2) results.push(this.subqueryExpr(scope));
+      else if (roll < 0.45) results.push(this.column(scope));
+      else if (roll < 0.6) results.push(this.expr(scope, 2, params));
       else results.push(this.expr(scope, 0, params));
     }
     if (!grouped && r() < 0.1) {
@@ -521,6 +524,52 @@ export class CaseGenerator {
       else parts.push(`${r.pick(MATH2)}(${this.column(scope)}, ${this.literal()})`);
     }
     return { sql: `SELECT ${parts.join(', ')} FROM ${t.name}`, params: [], ordered: false, math: true };
+  }
+
+  // Every column of a table as it is, through the JS functions, and as SQL sees it.
+  valuesProbe() {
+    const t = this.table();
+    const parts = t.cols.flatMap((c) => [c, `js_echo(${c})`, `js_type(${c})`, `typeof(${c})`]);
+    return { sql: `SELECT ${parts.join(', ')} FROM ${t.name}`, params: [], ordered: false };
+  }
+
+  // Named parameters (:a, @b, $c), bound from one object.
+  namedQuery() {
+    const r = this.rng;
+    const named = { a: r.pick(PARAMS), b: r.pick(PARAMS), c: r.pick(PARAMS) };
+    if (r() < 0.5) {
+      return { sql: `SELECT :a, @b, $c, :a || @b, typeof($c), quote(:a)`, named };
+    }
+    const t = this.table();
+    const cols = t.cols.slice(0, 3);
+    const values = cols.map((_, i) => [':a', '@b', '$c'][i]);
+    return this.returning({ sql: `INSERT OR IGNORE INTO ${t.name}(${cols.join(', ')}) VALUES (${values.join(', ')})`, named }, t);
+  }
+
+  // Values bigger than a batch of rows (256 KiB) and than a page, both ways across the boundary.
+  bigValues() {
+    const r = this.rng;
+    const size = r.pick([4097, 70000, 300000]);
+    const value = r() < 0.5 ? Buffer.alloc(size, r.int(0, 255)) : String.fromCharCode(r.int(97, 122)).repeat(size - 1) + 'é';
+    return r.pick([
+      () => ({ sql: 'SELECT length(?), typeof(?), hex(substr(?, -4)), ?', params: [value, value, value, value] }),
+      () => ({ sql: `SELECT zeroblob(${size}), printf('%.*c', ${size}, 'y'), ${r.int(0, 9)}` }),
+      () => {
+        const t = this.table();
+        return { sql: `UPDATE ${t.name} SET ${r.pick(t.cols)} = ? WHERE rowid % 3 = ${r.int(0, 2)}`, params: [value] };
+      },
+    ])();
+  }
+
+  // Two or three statements in one exec().
+  execBatch() {
+    const parts = [];
+    for (let i = 0, k = this.rng.int(2, 3); i < k; i++) {
+      const s = this.rng.pick([() => this.insert(3), () => this.update(), () => this.delete()])();
+      if (s.params.length) continue; // exec binds nothing
+      parts.push(s.sql);
+    }
+    return { sql: parts.join('; ') || 'SELECT 1', exec: true };
   }
 
   // --- schema changes, transactions ---
@@ -632,10 +681,14 @@ export class CaseGenerator {
     else if (roll < 0.915) s = this.createView();
     else if (roll < 0.93) s = this.createTrigger();
     else if (roll < 0.945) s = this.drop();
-    else if (roll < 0.96) s = this.pragma();
+    else if (roll < 0.955) s = this.pragma();
+    else if (roll < 0.96) s = this.valuesProbe();
+    else if (roll < 0.975) s = this.namedQuery();
+    else if (roll < 0.985) s = this.execBatch();
+    else if (roll < 0.99) s = this.bigValues();
     else s = this.select();
-    // How a query's rows are read: `all` runs it a second time (after iterate proved it small).
-    const read = r.pick(['iterate', 'all', 'all', 'get']);
+    // How a query's rows are read.
+    const read = r.pick(['iterate', 'all', 'all', 'get', 'expand']);
     return { params: [], ordered: false, math: false, read, ...s };
   }
 }
