@@ -7,7 +7,11 @@
 //   - the Database still works: every later step does what it does on a database where the
 //     failed step either happened or never did (better-sqlite3 replays both), values included;
 //   - reopened on the plain VFS, integrity_check is ok and the database holds exactly that:
-//     every step that reported success, the failed one whole or not at all.
+//     every step that reported success, the failed one whole or not at all;
+//   - meanwhile, right after the fault and a step later, another connection on the plain VFS
+//     reads the same (it rolls back a hot journal the fault left) and can take the write lock.
+//     A lock the fault left held (an unlock that failed, and the guest's shm exchange: see
+//     test/90.reliability-regressions.test.js) is counted rather than failed; anything else fails.
 // One fault per trial; N runs over every call the unfaulted workload makes (the calls before
 // the fault are the same in every trial, so the Nth call always exists). A fault SQLite shrugs
 // off (a lock it retries, an unlock it ignores) is counted as absorbed.
