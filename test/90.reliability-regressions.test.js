@@ -73,6 +73,41 @@ describe('a WAL database whose file lost its last overflow page (corrupt-files)'
   });
 });
 
+describe('a database file of one byte (corrupt-files)', () => {
+  // os_unix.c reports a file of one byte as empty (SQLite ticket #3260: it may itself have
+  // written that byte, on msdos filesystems), so native SQLite opens it as an empty database —
+  // and deletes a WAL beside it, as beside any empty database. node-fs must agree, or a file
+  // native SQLite calls empty would be "not a database" here and the other way round.
+  let dir;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'one-byte-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const outcome = (db) => {
+    try {
+      return JSON.stringify(db.prepare('SELECT name FROM sqlite_schema').pluck().all());
+    } catch (e) {
+      return e.code;
+    } finally {
+      db.close();
+    }
+  };
+  const oneByte = (name) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, Buffer.from([0x53]));
+    return file;
+  };
+
+  it('native SQLite: an empty database', () => {
+    assert.equal(outcome(new NativeDatabase(oneByte('native.db'))), '[]');
+  });
+
+  it('node-fs: the same', () => {
+    assert.equal(outcome(new Database(oneByte('ours.db'), { vfs: 'node-fs' })), '[]');
+  });
+});
+
 describe('a WAL connection whose exchange of the wal-index fails (io-faults)', () => {
   // Connection `a` writes through a VFS that fails one shm call; `b`, on the plain memory VFS,
   // must be able to write once `a` is idle again. The guest (guest/vfs/host_vfs.cc,
