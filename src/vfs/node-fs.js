@@ -329,7 +329,10 @@ export class NodeFsVfs extends Vfs {
         landed: (shmFd, shmName) => keepInside(root, shmFd, shmName),
       });
     }
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm });
+    // (A temporary file is never a database another program opens: its size is its size.)
+    const file = new NodeFsFile(this, name, fd, lock, {
+      deleteOnClose, dirSync, lockDir: lock && !this.#native, shm, mainDb: !temp && Boolean(flags & SQLITE_OPEN_MAIN_DB),
+    });
     return { file, flags };
   }
 
@@ -418,10 +421,12 @@ class NodeFsFile extends VfsFile {
   #deleteOnClose;
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
+  #mainDb;
 
   // `shm`: a main database's -shm file (native locks only), opened at the first shmMap.
-  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm, mainDb }) {
     super(lock, shm);
+    this.#mainDb = mainDb;
     this.path = name;
     this.#vfs = vfs;
     this.#fd = fd;
@@ -481,11 +486,15 @@ class NodeFsFile extends VfsFile {
   }
 
   size() {
+    let size;
     try {
-      return fs.fstatSync(this.#fd).size;
+      size = fs.fstatSync(this.#fd).size;
     } catch (err) {
       throw fail(SQLITE_IOERR_FSTAT, this.path, err);
     }
+    // A database of one byte is empty, as os_unix.c has it (SQLite ticket #3260: it writes that
+    // byte itself on msdos filesystems), so native SQLite and we agree on what such a file is.
+    return size === 1 && this.#mainDb ? 0 : size;
   }
 
   deviceCharacteristics() {
