@@ -68,6 +68,9 @@ export const SQLITE_SYNC_DATAONLY = 0x00010;
 // xDeviceCharacteristics. POWERSAFE_OVERWRITE is what os_unix.c reports by default: a
 // write never damages bytes outside its range, so the journal need not save whole sectors.
 export const SQLITE_IOCAP_POWERSAFE_OVERWRITE = 0x00001000;
+// SUBPAGE_READ (os_unix.c reports it too): reads of less than a page are fine, so SQLite reads
+// overflow pages straight from the file, and a page past its end is SQLITE_IOERR_SHORT_READ.
+export const SQLITE_IOCAP_SUBPAGE_READ = 0x00008000;
 
 // xShmLock flags and the shm lock slots (WRITE, CHECKPOINT, RECOVER, READ0..4).
 export const SQLITE_SHM_UNLOCK = 1;

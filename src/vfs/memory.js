@@ -16,6 +16,7 @@ import {
   SQLITE_OPEN_EXCLUSIVE,
   SQLITE_OPEN_READONLY,
   SQLITE_IOCAP_POWERSAFE_OVERWRITE,
+  SQLITE_IOCAP_SUBPAGE_READ,
 } from './constants.js';
 
 // name → { data: Uint8Array (capacity), size }. Bytes past `size` are kept zero, so growing a
@@ -107,7 +108,7 @@ class MemoryFile extends VfsFile {
   }
 
   deviceCharacteristics() {
-    return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+    return SQLITE_IOCAP_POWERSAFE_OVERWRITE | SQLITE_IOCAP_SUBPAGE_READ;
   }
 
   close() {

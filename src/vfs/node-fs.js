@@ -61,6 +61,7 @@ import {
   SQLITE_ACCESS_READWRITE,
   SQLITE_SYNC_DATAONLY,
   SQLITE_IOCAP_POWERSAFE_OVERWRITE,
+  SQLITE_IOCAP_SUBPAGE_READ,
 } from './constants.js';
 
 const { O_RDONLY, O_RDWR, O_CREAT, O_EXCL, R_OK, W_OK } = fs.constants;
@@ -328,7 +329,10 @@ export class NodeFsVfs extends Vfs {
         landed: (shmFd, shmName) => keepInside(root, shmFd, shmName),
       });
     }
-    const file = new NodeFsFile(this, name, fd, lock, { deleteOnClose, dirSync, lockDir: lock && !this.#native, shm });
+    // (A temporary file is never a database another program opens: its size is its size.)
+    const file = new NodeFsFile(this, name, fd, lock, {
+      deleteOnClose, dirSync, lockDir: lock && !this.#native, shm, mainDb: !temp && Boolean(flags & SQLITE_OPEN_MAIN_DB),
+    });
     return { file, flags };
   }
 
@@ -417,10 +421,12 @@ class NodeFsFile extends VfsFile {
   #deleteOnClose;
   #dirSync; // a new journal's directory is still to be synced
   #lockDir; // the fallback's lock directory may be left empty by this close
+  #mainDb;
 
   // `shm`: a main database's -shm file (native locks only), opened at the first shmMap.
-  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm }) {
+  constructor(vfs, name, fd, lock, { deleteOnClose, dirSync, lockDir, shm, mainDb }) {
     super(lock, shm);
+    this.#mainDb = mainDb;
     this.path = name;
     this.#vfs = vfs;
     this.#fd = fd;
@@ -480,15 +486,19 @@ class NodeFsFile extends VfsFile {
   }
 
   size() {
+    let size;
     try {
-      return fs.fstatSync(this.#fd).size;
+      size = fs.fstatSync(this.#fd).size;
     } catch (err) {
       throw fail(SQLITE_IOERR_FSTAT, this.path, err);
     }
+    // A database of one byte is empty, as os_unix.c has it (SQLite ticket #3260: it writes that
+    // byte itself on msdos filesystems), so native SQLite and we agree on what such a file is.
+    return size === 1 && this.#mainDb ? 0 : size;
   }
 
   deviceCharacteristics() {
-    return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+    return SQLITE_IOCAP_POWERSAFE_OVERWRITE | SQLITE_IOCAP_SUBPAGE_READ;
   }
 
   close() {

@@ -148,8 +148,8 @@ export class PassThroughFile {
     return this.inner.shmMap(region, size, extend);
   }
 
-  shmRead(region) {
-    return this.inner.shmRead(region);
+  shmRead(region, offset, length) {
+    return this.inner.shmRead(region, offset, length);
   }
 
   shmWrite(region, offset, data) {
@@ -499,8 +499,8 @@ class PowerLossFile extends PassThroughFile {
     return this.#vfs.fileShm(this, () => super.shmMap(region, size, extend));
   }
 
-  shmRead(region) {
-    return this.#vfs.fileShm(this, () => super.shmRead(region));
+  shmRead(region, offset, length) {
+    return this.#vfs.fileShm(this, () => super.shmRead(region, offset, length));
   }
 
   shmWrite(region, offset, data) {
