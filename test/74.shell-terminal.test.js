@@ -161,7 +161,8 @@ describe('on a terminal', { skip }, () => {
     assert.match(typed, /\x1b\[32m'x'\x1b\[0m/); // a string
     t.type('SELEKT 1;\r');
     const error = await t.until('syntax error');
-    assert.match(error, /\x1b\[31mParse error: near "SELEKT": syntax error\x1b\[0m/);
+    // The message and its two lines of context, all in red.
+    assert.match(error, /\x1b\[31mParse error: near "SELEKT": syntax error\r?\n {2}SELEKT 1;\r?\n {2}\^--- error here\x1b\[0m/);
     await t.close();
     });
 

@@ -75,18 +75,14 @@ export function workspace(prefix) {
   };
 
   /**
-   * Runs both and checks they agree: stdout byte for byte, stderr too unless `stderr: false`
-   * (sqlite3's two lines of context under a parse error are left out: see test 70), and the
-   * exit status. Returns our run.
+   * Runs both and checks they agree: stdout byte for byte, stderr too (parse errors' two lines
+   * of context included) unless `stderr: false`, and the exit status. Returns our run.
    */
   const same = (args, input = '', { stderr = true } = {}) => {
     const [a, b] = both(args, input);
     assert.equal(a.out, b.out, `stdout differs\nours:\n${a.out}\nsqlite3:\n${b.out}\nour stderr: ${a.err}`);
     assert.deepEqual(a.stdout, b.stdout);
-    if (stderr) {
-      const theirErr = b.err.split('\n').filter((l) => !l.startsWith('  ')).join('\n');
-      assert.equal(a.err, theirErr, 'stderr differs');
-    }
+    if (stderr) assert.equal(a.err, b.err, 'stderr differs');
     assert.equal(a.status, b.status, `exit status ${a.status}, sqlite3's ${b.status}`);
     return a;
   };
