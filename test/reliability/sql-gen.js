@@ -49,7 +49,7 @@ const SCALAR_FUNCTIONS = [
   ['likelihood', 2], ['trim', 2], ['glob', 2], ['like', 2], ['json_valid', 1], ['json_type', 1], ['json_quote', 1],
   ['json_array_length', 1], ['json', 1], ['jsonb', 1], ['json_array', 2], ['json_object', 2], ['json_extract', 2],
   ['json_insert', 3], ['json_replace', 3], ['json_set', 3], ['json_remove', 2], ['json_patch', 2], ['date', 1], ['time', 1],
-  ['datetime', 2], ['julianday', 1], ['unixepoch', 1], ['strftime', 2], ['timediff', 2], ['string_agg', 0],
+  ['datetime', 2], ['julianday', 1], ['unixepoch', 1], ['strftime', 2], ['timediff', 2], ['length', 1],
 ];
 const AGGREGATES = ['count', 'sum', 'total', 'avg', 'min', 'max', 'group_concat', 'string_agg', 'json_group_array',
   'json_group_object', 'count(*)', 'median', 'percentile', 'js_list', 'js_sum'];
@@ -162,7 +162,6 @@ export class CaseGenerator {
       case 'json_insert': case 'json_replace': case 'json_set': return `${fn}(${sub()}, ${r.pick(JSON_PATHS)}, ${sub()})`;
       case 'strftime': return `strftime(${r.pick(["'%Y-%m-%d'", "'%H:%M:%f'", "'%j %w %W'", "'%s'", "'%J'"])}, ${sub()})`;
       case 'datetime': return `datetime(${sub()}, ${r.pick(DATE_MODS)})`;
-      case 'string_agg': return `length(${sub()})`;
       case 'replace': return `replace(${sub()}, ${r.pick(["'a'", "''", "'b'"])}, ${sub()})`;
       default: return `${fn}(${Array.from({ length: arity }, sub).join(', ')})`;
     }
