@@ -148,11 +148,11 @@ describe('a WAL connection whose exchange of the wal-index fails (io-faults)', (
     }
   }
 
-  it('the index cannot be read after the write lock is taken: the lock is let go', { todo: 'guest bug, host_shm_lock' }, () => {
+  it('the index cannot be read after the write lock is taken: the lock is let go', () => {
     writerAfterFault('leak-take.db', 'shmRead', 4);
   });
 
-  it('the index cannot be sent as the write lock goes: the lock goes once it can be', { todo: 'guest bug, host_shm_lock' }, () => {
+  it('the index cannot be sent as the write lock goes: the lock goes once it can be', () => {
     writerAfterFault('leak-release.db', 'shmWrite', 4);
   });
 });

@@ -32,6 +32,9 @@ struct SharedMemory {
   uint8_t** live = nullptr;
   uint8_t** base = nullptr;
   uint32_t exclusive = 0;  // bit i: shm lock i held exclusively (SQLite changes the index then)
+  // Exclusive locks SQLite let go of whose changes could not be sent: the host keeps them
+  // (no one may see the index without those changes) until a later exchange sends them.
+  uint32_t unlock_owed = 0;
 };
 
 // The start of region 0: two copies of the header (48 bytes each), then the checkpoint
@@ -261,28 +264,64 @@ int host_shm_map(sqlite3_file* handle, int region, int size, int extend, void vo
   return SQLITE_OK;
 }
 
+// Sends the host the unlocks held back by a failed publish (see SharedMemory::unlock_owed),
+// once a publish has succeeded.
+int settle_owed_unlocks(HostFile* file) {
+  SharedMemory* shm = file->shm;
+  while (shm->unlock_owed) {
+    int lock = __builtin_ctz(shm->unlock_owed);
+    uint32_t bit = 1u << lock;
+    int rc = vfs_import::shm_lock(file->id, lock, 1, SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE);
+    if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMLOCK);
+    shm->unlock_owed &= ~bit;
+    shm->exclusive &= ~bit;
+  }
+  return SQLITE_OK;
+}
+
 int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
   HostFile* file = host_file(handle);
   if (!file->shm) return SQLITE_IOERR_SHMLOCK;
   SharedMemory* shm = file->shm;
+  uint32_t mask = ((1u << count) - 1) << offset;
+  bool unlock = (flags & SQLITE_SHM_UNLOCK) != 0;
+  bool exclusive = (flags & SQLITE_SHM_EXCLUSIVE) != 0;
   int rc = shm_publish(file);
-  if (rc != SQLITE_OK) return rc;
+  if (rc == SQLITE_OK) rc = settle_owed_unlocks(file);
+  if (rc != SQLITE_OK) {
+    if (!unlock) return rc;
+    // SQLite ignores a failed unlock. Letting an exclusive lock go would show others an index
+    // without this connection's changes (a writer's new frames): keep it until they are sent.
+    // A shared lock changed nothing: it goes.
+    if (exclusive) {
+      shm->unlock_owed |= mask & shm->exclusive;
+      return rc;
+    }
+    vfs_import::shm_lock(file->id, offset, count, flags);
+    return rc;
+  }
   rc = vfs_import::shm_lock(file->id, offset, count, flags);
   if (rc != SQLITE_OK) return io_code(rc, SQLITE_IOERR_SHMLOCK);
-  uint32_t mask = ((1u << count) - 1) << offset;
-  if (flags & SQLITE_SHM_UNLOCK) {
-    if (flags & SQLITE_SHM_EXCLUSIVE) shm->exclusive &= ~mask;
+  if (unlock) {
+    if (exclusive) shm->exclusive &= ~mask;
     return SQLITE_OK;
   }
-  bool exclusive = (flags & SQLITE_SHM_EXCLUSIVE) != 0;
   if (exclusive) shm->exclusive |= mask;
-  return shm_refresh(file, exclusive);
+  rc = shm_refresh(file, exclusive);
+  if (rc != SQLITE_OK) {
+    // SQLite takes the lock as not taken: the host must not keep it either.
+    vfs_import::shm_lock(file->id, offset, count, (flags & ~SQLITE_SHM_LOCK) | SQLITE_SHM_UNLOCK);
+    if (exclusive) shm->exclusive &= ~mask;
+  }
+  return rc;
 }
 
 void host_shm_barrier(sqlite3_file* handle) {
   HostFile* file = host_file(handle);
   // A barrier cannot fail; a failed exchange shows up at the next lock instead.
-  if (file->shm && shm_publish(file) == SQLITE_OK) shm_refresh(file, false);
+  if (file->shm && shm_publish(file) == SQLITE_OK && settle_owed_unlocks(file) == SQLITE_OK) {
+    shm_refresh(file, false);
+  }
 }
 
 int host_shm_unmap(sqlite3_file* handle, int delete_flag) {
