@@ -9,20 +9,13 @@
 // (it would run on the suspended call's stack): calls wait their turn in a queue, one at a
 // time, and such an instance is never shared between databases.
 import { instantiateAsyncInstance } from './component.js';
+import { connectionDefaults, openFlags } from './connection-defaults.js';
 import { toSqliteError } from './errors.js';
 import { CellReader, packed, packedSizeBound } from './packed.js';
 import {
   OBJECTS, RAW, PLUCK, EXPAND, arrangeParameters, copyOfBuffer, decodeRows, plainArgument,
 } from './statement.js';
 
-const SQLITE_OPEN_READONLY = 0x1;
-const SQLITE_OPEN_READWRITE = 0x2;
-const SQLITE_OPEN_CREATE = 0x4;
-const SQLITE_OPEN_NOFOLLOW = 0x01000000;
-const SQLITE_LIMIT_LENGTH = 0;
-const SQLITE_LIMIT_SQL_LENGTH = 1;
-const MAX_STRING_LENGTH = 0x1fffffe8;
-const SQLITE_DBCONFIG_DEFENSIVE = 1010;
 const ITERATE_ROWS = 256;
 const ITERATE_BYTES = 256 * 1024;
 const TRANSACTION_CONTROL = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*(?:begin|commit|end|rollback|savepoint|release)\b/i;
@@ -46,16 +39,12 @@ export class AsyncDatabase {
       throw new TypeError(`The ${vfs} VFS is async, and this JavaScript engine cannot suspend WebAssembly on a promise (JSPI: Node 24, Chromium 137, Firefox 139 or later)`);
     }
     const instance = await instantiateAsyncInstance();
-    const flags = (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE))
-      | (nofollow ? SQLITE_OPEN_NOFOLLOW : 0);
+    const flags = openFlags({ readonly, fileMustExist, nofollow });
     let connection;
     try {
       connection = await guestCall(instance, () => instance.api.Connection.open(filename, vfs, flags));
       await guestCall(instance, async () => {
-        await connection.busyTimeout(timeout);
-        await connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH);
-        await connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH);
-        await connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true);
+        for (const set of connectionDefaults(connection, timeout)) await set();
       });
     } catch (e) {
       if (connection && !instance.guard.dead) {

@@ -1,6 +1,9 @@
 // Database: one SQLite connection inside its own component instance, with better-sqlite3's API.
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { AsyncDatabase } from './async-database.js';
+import {
+  MAX_STRING_LENGTH, SQLITE_LIMIT_LENGTH, SQLITE_LIMIT_SQL_LENGTH, connectionDefaults, openFlags,
+} from './connection-defaults.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { LiveStatements, StatementSlot } from './live-statements.js';
 import { Statement } from './statement.js';
@@ -10,16 +13,6 @@ import { tableModule } from './virtual-tables.js';
 import { VfsError } from './vfs/base.js';
 import { defaultVfsName, findVfs } from './vfs/vfs-import.js';
 
-const SQLITE_OPEN_READONLY = 0x1;
-const SQLITE_OPEN_READWRITE = 0x2;
-const SQLITE_OPEN_CREATE = 0x4;
-const SQLITE_OPEN_NOFOLLOW = 0x01000000;
-
-const SQLITE_LIMIT_LENGTH = 0;
-const SQLITE_LIMIT_SQL_LENGTH = 1;
-const SQLITE_DBCONFIG_DEFENSIVE = 1010;
-// V8's longest string (2^29 - 24 code units), the limit better-sqlite3 gives SQLite.
-export const MAX_STRING_LENGTH = 0x1fffffe8;
 
 const NodeBuffer = globalThis.Buffer;
 const textEncoder = new TextEncoder();
@@ -177,21 +170,14 @@ class Database {
     if (unopenable) throw sqliteError(`unable to open database file: ${unopenable}`, 14); // SQLITE_CANTOPEN
 
     // Open, each database in an instance of its own (one a closed Database handed back, or new).
-    const flags = (readonly && !image
-      ? SQLITE_OPEN_READONLY
-      : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE))
-      | (nofollow ? SQLITE_OPEN_NOFOLLOW : 0);
+    const flags = openFlags({ readonly: readonly && !image, fileMustExist, nofollow });
     const instance = instantiateDatabase();
     const { api, hot, guard } = instance;
     this.#instance = instance;
     this.#failureOf = instance.failureOf;
     try {
       this.#connection = api.Connection.open(filename, vfs, flags);
-      this.#connection.busyTimeout(timeout);
-      // As better-sqlite3 sets them: no value longer than V8's longest string, and defensive.
-      this.#connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH);
-      this.#connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH);
-      this.#connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true);
+      for (const set of connectionDefaults(this.#connection, timeout)) set();
       if (image) this.#connection.deserialize('main', image, readonly);
     } catch (e) {
       const error = toSqliteError(e, this.#failureOf); // before the instance forgets the cause

@@ -1,0 +1,31 @@
+// What every connection, synchronous or async, is opened with: better-sqlite3's open flags and
+// the settings it gives each connection.
+const SQLITE_OPEN_READONLY = 0x1;
+const SQLITE_OPEN_READWRITE = 0x2;
+const SQLITE_OPEN_CREATE = 0x4;
+const SQLITE_OPEN_NOFOLLOW = 0x01000000;
+export const SQLITE_LIMIT_LENGTH = 0;
+export const SQLITE_LIMIT_SQL_LENGTH = 1;
+const SQLITE_DBCONFIG_DEFENSIVE = 1010;
+// V8's longest string (2^29 - 24 code units), the limit better-sqlite3 gives SQLite.
+export const MAX_STRING_LENGTH = 0x1fffffe8;
+
+/** sqlite3_open_v2's flags for better-sqlite3's `readonly`, `fileMustExist` and `nofollow`. */
+export function openFlags({ readonly, fileMustExist, nofollow }) {
+  return (readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (fileMustExist ? 0 : SQLITE_OPEN_CREATE))
+    | (nofollow ? SQLITE_OPEN_NOFOLLOW : 0);
+}
+
+/**
+ * The calls that set a fresh connection up as better-sqlite3 does — no value longer than V8's
+ * longest string, and defensive — one thunk each, for the caller to run in turn (an async
+ * connection's calls must not overlap).
+ */
+export function connectionDefaults(connection, timeout) {
+  return [
+    () => connection.busyTimeout(timeout),
+    () => connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH),
+    () => connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH),
+    () => connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true),
+  ];
+}
