@@ -92,7 +92,8 @@ export class AsyncDatabase {
       // Only transaction control, or a failure, can change the transaction state: other
       // statements' calls need not ask for it again (a call fewer per run).
       const controls = TRANSACTION_CONTROL.test(sql);
-      const st = new AsyncStatement(this, statement, info, columns, sql, (op) => this.#call(op, controls));
+      const call = (op) => this.#call(op, controls);
+      const st = new AsyncStatement(this, statement, info, columns, sql, call, this.#instance.failureOf);
       this.#statements.add(st);
       return st;
     });
@@ -261,12 +262,14 @@ export class AsyncStatement {
   #info;
   #columns;
   #call;
+  #failureOf; // the instance's: a failure caused by a user callback throws the callback's exception
   #mode = OBJECTS;
   #safeIntegers = false;
   #iterating = false;
 
-  constructor(database, statement, info, columns, source, call) {
+  constructor(database, statement, info, columns, source, call, failureOf) {
     this.#database = database;
+    this.#failureOf = failureOf;
     this.#statement = statement;
     this.#info = info;
     this.#columns = columns;
@@ -297,7 +300,7 @@ export class AsyncStatement {
     return this.#read(args, async (statement, values) => {
       const batch = await statement.stepMany(values, 0, 0, false);
       const rows = this.#rows(batch);
-      if (batch.failure) throw toSqliteError({ payload: batch.failure });
+      if (batch.failure) throw toSqliteError({ payload: batch.failure }, this.#failureOf);
       return rows;
     });
   }
@@ -311,12 +314,16 @@ export class AsyncStatement {
     let done = false;
     try {
       while (!done) {
-        const batch = await this.#call(() => this.#statement.stepMany(values, ITERATE_ROWS, ITERATE_BYTES, false));
+        // A failure's error is made within the call, while the instance knows its cause.
+        const { batch, failure } = await this.#call(async () => {
+          const stepped = await this.#statement.stepMany(values, ITERATE_ROWS, ITERATE_BYTES, false);
+          return { batch: stepped, failure: stepped.failure && toSqliteError({ payload: stepped.failure }, this.#failureOf) };
+        });
         values = undefined;
         const rows = this.#rows(batch);
-        done = batch.done || Boolean(batch.failure);
+        done = batch.done || Boolean(failure);
         yield* rows;
-        if (batch.failure) throw toSqliteError({ payload: batch.failure });
+        if (failure) throw failure;
       }
     } finally {
       this.#iterating = false;

@@ -142,6 +142,25 @@ describe('AsyncDatabase', { skip: !jspi && 'no JSPI in this Node (it comes with 
     await db.close();
   });
 
+  it('a progress handler\'s own exception is what all() and iterate() reject with', async () => {
+    const db = await open('handler-throws.db');
+    await db.exec('CREATE TABLE t(x); WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 5000) INSERT INTO t SELECT x FROM c');
+    const mine = new Error('handler failed');
+    let calls = 0;
+    await db.progressHandler(10, () => {
+      // After rows have come: the failure then ends a batch of rows, not the call.
+      if (++calls % 100 === 0) throw mine;
+    });
+    const st = await db.prepare('SELECT x FROM t');
+    await assert.rejects(st.all(), (e) => e === mine);
+    await assert.rejects((async () => {
+      for await (const row of st.iterate()) void row;
+    })(), (e) => e === mine);
+    await db.progressHandler(0);
+    assert.equal(await (await db.prepare('SELECT count(*) FROM t')).pluck().get(), 5000);
+    await db.close();
+  });
+
   it('serializes the database image', async () => {
     const db = await open('image.db');
     await db.exec('CREATE TABLE s(x); INSERT INTO s VALUES (42)');
