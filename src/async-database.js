@@ -24,6 +24,18 @@ const TRANSACTION_MODES = { deferred: 'BEGIN', immediate: 'BEGIN IMMEDIATE', exc
 /** Whether this JavaScript engine can suspend wasm on a promise (JSPI). */
 export const jspiAvailable = typeof WebAssembly.Suspending === 'function' && typeof WebAssembly.promising === 'function';
 
+// An AsyncDatabase dropped without close() is closed when it is collected, as a Database is:
+// its transaction rolls back and its files and locks (an indexeddb VFS's Web Locks) are let go.
+// What the registry holds must not reach the AsyncDatabase: the instance and the connection.
+const collected = new FinalizationRegistry(({ instance, connection }) => {
+  if (instance.guard.dead) return;
+  guestCall(instance, () => connection.close())
+    .catch(() => {})
+    .finally(() => {
+      if (!instance.guard.dead) connection[Symbol.dispose]();
+    });
+});
+
 export class AsyncDatabase {
   #instance;
   #connection;
@@ -61,6 +73,7 @@ export class AsyncDatabase {
   constructor(instance, connection, { filename, vfs, readonly }) {
     this.#instance = instance;
     this.#connection = connection;
+    collected.register(this, { instance, connection }, this);
     Object.defineProperties(this, {
       name: { value: filename, enumerable: true },
       open: { get: () => this.#open, enumerable: true },
@@ -173,6 +186,7 @@ export class AsyncDatabase {
   close() {
     if (!this.#open) return Promise.resolve(this);
     this.#open = false;
+    collected.unregister(this);
     const instance = this.#instance;
     const done = this.#enqueue(async () => {
       if (instance.guard.dead) return;

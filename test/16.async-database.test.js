@@ -2,6 +2,8 @@
 // a VFS whose methods do (test/support/async-vfs.js wraps the memory VFS so; in browsers the
 // indexeddb VFS is one). Node 20 has no JSPI: there the refusal is what is tested.
 import { describe, it, before } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { Database, MemoryVfs, SqliteError, registerVfs } from '../src/node.js';
 import { AsyncWrapperVfs } from './support/async-vfs.js';
@@ -12,6 +14,9 @@ before(() => registerVfs(vfs));
 
 const open = (name, options = {}) => Database.open(name, { vfs: 'async-memory', ...options });
 const isCode = (code) => (e) => e instanceof SqliteError && e.code === code;
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 
 describe('an async VFS without JSPI', { skip: jspi && 'this Node has JSPI' }, () => {
   it('is refused with a clear error, and the synchronous API refuses it everywhere', async () => {
@@ -159,6 +164,33 @@ describe('AsyncDatabase', { skip: !jspi && 'no JSPI in this Node (it comes with 
     await db.progressHandler(0);
     assert.equal(await (await db.prepare('SELECT count(*) FROM t')).pluck().get(), 5000);
     await db.close();
+  });
+
+  it('is closed when collected unclosed: its transaction rolls back and its lock is let go', async () => {
+    const other = await open('dropped.db', { timeout: 0 });
+    await other.exec('CREATE TABLE t(x)');
+    let collected = false;
+    const registry = new FinalizationRegistry(() => (collected = true));
+    await (async () => {
+      const db = await open('dropped.db');
+      const insert = await db.prepare('INSERT INTO t VALUES (1)');
+      await db.exec('BEGIN IMMEDIATE');
+      await insert.run();
+      registry.register(db, null);
+    })();
+    await assert.rejects(other.exec('INSERT INTO t VALUES (2)'), isCode('SQLITE_BUSY'));
+    let wrote = false;
+    for (let i = 0; i < 50 && !wrote; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      wrote = collected && await other.exec('INSERT INTO t VALUES (2)').then(() => true, (e) => {
+        if (!isCode('SQLITE_BUSY')(e)) throw e;
+        return false;
+      });
+    }
+    assert.ok(wrote, 'the other connection still cannot write');
+    assert.deepEqual(await (await other.prepare('SELECT x FROM t')).pluck().all(), [2]);
+    await other.close();
   });
 
   it('serializes the database image', async () => {
