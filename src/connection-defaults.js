@@ -6,7 +6,7 @@ const SQLITE_OPEN_CREATE = 0x4;
 const SQLITE_OPEN_NOFOLLOW = 0x01000000;
 export const SQLITE_LIMIT_LENGTH = 0;
 export const SQLITE_LIMIT_SQL_LENGTH = 1;
-const SQLITE_DBCONFIG_DEFENSIVE = 1010;
+export const SQLITE_DBCONFIG_DEFENSIVE = 1010;
 // V8's longest string (2^29 - 24 code units), the limit better-sqlite3 gives SQLite.
 export const MAX_STRING_LENGTH = 0x1fffffe8;
 

@@ -2,7 +2,7 @@
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { AsyncDatabase } from './async-database.js';
 import {
-  MAX_STRING_LENGTH, SQLITE_LIMIT_LENGTH, SQLITE_LIMIT_SQL_LENGTH, connectionDefaults, openFlags,
+  MAX_STRING_LENGTH, SQLITE_DBCONFIG_DEFENSIVE, SQLITE_LIMIT_LENGTH, SQLITE_LIMIT_SQL_LENGTH, connectionDefaults, openFlags,
 } from './connection-defaults.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { LiveStatements, StatementSlot } from './live-statements.js';
