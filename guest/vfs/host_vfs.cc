@@ -35,11 +35,16 @@ struct SharedMemory {
   // Exclusive locks SQLite let go of whose changes could not be sent: the host keeps them
   // (no one may see the index without those changes) until a later exchange sends them.
   uint32_t unlock_owed = 0;
+  // The last exchange was a lock's refresh, read after the lock was granted. SQLite follows a
+  // lock with a barrier at once (to order its reads after the lock): the copy read then is as
+  // new as a barrier's would be, so that barrier need not read it again.
+  bool refreshed_at_lock = false;
 };
 
 // The start of region 0: two copies of the header (48 bytes each), then the checkpoint
 // information (40 bytes). wal.c's WALINDEX_HDR_SIZE.
 constexpr uint32_t kHeaderBytes = 136;
+constexpr uint32_t kWalWriteLock = 1;  // the bit of shm lock 0, WAL_WRITE_LOCK
 constexpr uint32_t kHeaderCopiesBytes = 96;
 
 struct HostFile {
@@ -168,7 +173,6 @@ int shm_publish(HostFile* file) {
   // where it holds the database EXCLUSIVE instead and no other connection is there.
   bool sole_user = file->lock_level >= SQLITE_LOCK_EXCLUSIVE;
   if (!shm->exclusive && !sole_user) return SQLITE_OK;  // SQLite changed nothing
-  constexpr uint32_t kWalWriteLock = 1;                  // bit of lock 0
   constexpr uint32_t kMergeGap = 16;
   bool writer = sole_user || (shm->exclusive & kWalWriteLock) != 0;
   const uint32_t size = shm->region_size;
@@ -195,8 +199,8 @@ int shm_publish(HostFile* file) {
 
 // Reads the regions afresh from the host. Unless `whole`, only the header and checkpoint
 // information while the header is what it was: the wal-index entries up to the header's last
-// frame, all SQLite reads of it, stay as they are until the header changes. `whole` (on taking an
-// exclusive lock, before SQLite may write anywhere in the index) reads everything.
+// frame, all SQLite reads of it, stay as they are until the header changes. `whole` (on taking the
+// WAL write lock, before SQLite may write anywhere in the index) reads everything.
 int shm_refresh(HostFile* file, bool whole) {
   SharedMemory* shm = file->shm;
   if (shm->region_count == 0) return SQLITE_OK;
@@ -227,6 +231,7 @@ int host_shm_map(sqlite3_file* handle, int region, int size, int extend, void vo
     *file->shm = SharedMemory{static_cast<uint32_t>(size)};
   }
   SharedMemory* shm = file->shm;
+  shm->refreshed_at_lock = false;
   if (static_cast<uint32_t>(size) != shm->region_size) return SQLITE_IOERR_SHMSIZE;
   if (region < shm->region_count) {
     *out = shm->live[region];
@@ -283,6 +288,7 @@ int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
   HostFile* file = host_file(handle);
   if (!file->shm) return SQLITE_IOERR_SHMLOCK;
   SharedMemory* shm = file->shm;
+  shm->refreshed_at_lock = false;
   uint32_t mask = ((1u << count) - 1) << offset;
   bool unlock = (flags & SQLITE_SHM_UNLOCK) != 0;
   bool exclusive = (flags & SQLITE_SHM_EXCLUSIVE) != 0;
@@ -307,19 +313,28 @@ int host_shm_lock(sqlite3_file* handle, int offset, int count, int flags) {
     return SQLITE_OK;
   }
   if (exclusive) shm->exclusive |= mask;
-  rc = shm_refresh(file, exclusive);
+  // Only the WAL write lock lets SQLite write the index beyond its header (new frames' entries,
+  // where another writer's rolled-back entries may lie): only it needs the whole index afresh.
+  // An exclusive read-mark or checkpoint lock changes the checkpoint information alone.
+  rc = shm_refresh(file, exclusive && (mask & kWalWriteLock) != 0);
   if (rc != SQLITE_OK) {
     // SQLite takes the lock as not taken: the host must not keep it either.
     vfs_import::shm_lock(file->id, offset, count, (flags & ~SQLITE_SHM_LOCK) | SQLITE_SHM_UNLOCK);
     if (exclusive) shm->exclusive &= ~mask;
+    return rc;
   }
-  return rc;
+  shm->refreshed_at_lock = true;
+  return SQLITE_OK;
 }
 
 void host_shm_barrier(sqlite3_file* handle) {
   HostFile* file = host_file(handle);
+  SharedMemory* shm = file->shm;
+  if (!shm) return;
+  bool fresh = shm->refreshed_at_lock;
+  shm->refreshed_at_lock = false;
   // A barrier cannot fail; a failed exchange shows up at the next lock instead.
-  if (file->shm && shm_publish(file) == SQLITE_OK && settle_owed_unlocks(file) == SQLITE_OK) {
+  if (shm_publish(file) == SQLITE_OK && settle_owed_unlocks(file) == SQLITE_OK && !fresh) {
     shm_refresh(file, false);
   }
 }
