@@ -25,7 +25,7 @@ export async function createEngine({ root = null, vfs = null } = {}) {
     vfsNames = ['unix'];
     defaultVfs = 'unix';
   } else {
-    const api = await import('../src/node.js');
+    const api = await import('../dist/node.js'); // src/node.js, bundled (scripts/build.sh)
     Database = api.Database;
     if (root !== null) {
       let confined;

@@ -89,3 +89,13 @@ if [ ! -f dist/browser.js ] || [ -n "$(find src dist/js/sqlite.js -newer dist/br
     --splitting --platform=browser --target=es2022 --outdir=dist --entry-names='[name]' --log-level=warning \
     --external:../dist/js/sqlite-async.js
 fi
+
+# The Node entry, bundled as the browser's is: Node resolves, reads and compiles each ES module
+# of a graph in turn, and the ~20 of src/ were a measurable part of a cold start (a first query
+# from a fresh process). npm packages stay outside (fs-native-extensions is a native addon), and
+# so does the JSPI glue, as in the browser bundle; ../dist/js/ resolves from dist/ as from src/.
+if [ ! -f dist/node.js ] || [ -n "$(find src dist/js/sqlite.js -newer dist/node.js -print -quit)" ]; then
+  echo "build: node bundle" >&2
+  node_modules/.bin/esbuild src/node.js --bundle --format=esm --platform=node --target=node20 \
+    --outfile=dist/node.js --packages=external --external:../dist/js/sqlite-async.js --log-level=warning
+fi

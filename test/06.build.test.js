@@ -39,7 +39,11 @@ else touch "$out"; fi
 `;
 const fakeEsbuild = `#!/usr/bin/env bash
 echo "esbuild $*" >>"$FAKE_LOG"
-mkdir -p dist && touch dist/browser.js dist/worker-entry.js
+mkdir -p dist
+case " $* " in
+  *" --outfile=dist/node.js "*) touch dist/node.js;;
+  *) touch dist/browser.js dist/worker-entry.js;;
+esac
 `;
 
 describe('scripts/build.sh', () => {
@@ -136,15 +140,17 @@ describe('scripts/build.sh', () => {
     assert.match(fs.readFileSync(path.join(dir, 'dist/js/sqlite.js'), 'utf8'), /arg0 >>> 0/);
   });
 
-  it('bundles the browser entry when a source file is newer than the bundle, and only then', () => {
+  it('bundles the browser and Node entries when a source file is newer than the bundles, and only then', () => {
     build();
     assert.ok(!build().calls.some((c) => c.startsWith('esbuild')), 'nothing changed, nothing bundled');
     const later = new Date(Date.now() + 5000);
     fs.utimesSync(path.join(dir, 'src/browser.js'), later, later);
     const result = build();
     assert.equal(result.status, 0, result.stderr);
-    const bundle = result.calls.find((c) => c.startsWith('esbuild'));
-    assert.match(bundle ?? '', /src\/browser\.js src\/worker\/worker-entry\.js src\/worker\/client\.js --bundle .*--splitting --platform=browser/);
+    const bundles = result.calls.filter((c) => c.startsWith('esbuild'));
+    assert.equal(bundles.length, 2, bundles.join('\n'));
+    assert.match(bundles[0], /src\/browser\.js src\/worker\/worker-entry\.js src\/worker\/client\.js --bundle .*--splitting --platform=browser/);
+    assert.match(bundles[1], /src\/node\.js --bundle .*--platform=node .*--outfile=dist\/node\.js --packages=external/);
   });
 });
 

@@ -2,7 +2,7 @@
 // The browser entry must not reach a node: module anywhere in its import graph.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = new URL('../', import.meta.url);
@@ -53,7 +53,7 @@ describe('entries', () => {
     assert.ok(!importGraph('src/worker/worker-entry.js').modules.includes('src/worker/client.js'));
     // package.json says which files have side effects: not the entry and not the engine's chunk,
     // so an unused engine is dropped; the Worker's entry and the sources do.
-    assert.deepEqual(manifest.sideEffects, ['./src/**', './cli/**', './dist/js/**', './dist/worker-entry.js']);
+    assert.deepEqual(manifest.sideEffects, ['./src/**', './cli/**', './dist/js/**', './dist/worker-entry.js', './dist/node.js']);
   });
 
   it('the browser entry names every core module the glue asks for by a literal URL', async () => {
@@ -68,9 +68,26 @@ describe('entries', () => {
     assert.ok(external.every((s) => s.startsWith('node:') || s === 'fs-native-extensions'), external.join(' '));
   });
 
+  it('the Node bundle is one module, as new as src/, exporting what src/node.js does', async () => {
+    const { modules, external } = importGraph('dist/node.js');
+    // The JSPI glue stays outside, loaded by the first database on an async VFS.
+    assert.deepEqual(modules, ['dist/node.js', 'dist/js/sqlite-async.js']);
+    assert.ok(external.every((s) => s.startsWith('node:') || s === 'fs-native-extensions'), external.join(' '));
+    const built = statSync(new URL('dist/node.js', root)).mtimeMs;
+    const newer = readdirSync(new URL('src/', root), { recursive: true })
+      .filter((name) => name.endsWith('.js') && statSync(new URL(`src/${name}`, root)).mtimeMs > built);
+    assert.deepEqual(newer, [], 'src/ changed since dist/node.js was built: run scripts/build.sh');
+    const bundled = await import('../dist/node.js');
+    assert.deepEqual(Object.keys(bundled).sort(), Object.keys(await import('../src/node.js')).sort());
+    const db = new bundled.Database(':memory:');
+    assert.deepEqual(db.prepare('SELECT 1 + 1 AS two').get(), { two: 2 });
+    db.close();
+  });
+
   it('package.json picks node.js for Node and browser.js for browsers, Workers and bundlers by default', () => {
     const main = manifest.exports['.'];
-    assert.equal(resolveExport(main, ['node', 'import']), './src/node.js');
+    // Node gets src/node.js bundled into one file too (from CommonJS through src/node.cjs).
+    assert.equal(resolveExport(main, ['node', 'import']), './dist/node.js');
     assert.equal(resolveExport(main, ['node', 'require']), './src/node.cjs');
     // The browser gets src/browser.js bundled into one file by scripts/build.sh.
     assert.equal(resolveExport(main, ['browser', 'import']), './dist/browser.js');
