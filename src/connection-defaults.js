@@ -7,8 +7,15 @@ const SQLITE_OPEN_NOFOLLOW = 0x01000000;
 export const SQLITE_LIMIT_LENGTH = 0;
 export const SQLITE_LIMIT_SQL_LENGTH = 1;
 export const SQLITE_DBCONFIG_DEFENSIVE = 1010;
+const SQLITE_LIMIT_LIKE_PATTERN_LENGTH = 8;
 // V8's longest string (2^29 - 24 code units), the limit better-sqlite3 gives SQLite.
 export const MAX_STRING_LENGTH = 0x1fffffe8;
+// SQLite matches LIKE and GLOB patterns recursively, a level per wildcard, on the engine's
+// machine stack — the JS engine's (~1 MiB in V8), not a native thread's 8 MiB: about 6,300
+// levels fit there, so the default 50,000-byte patterns (25,000 wildcards) overflowed it, a
+// trap. 4,000 bytes is at most 2,000 levels, with room for the caller's frames. db.limit()
+// may raise it again, up to 50,000.
+export const LIKE_PATTERN_LENGTH = 4000;
 
 /** sqlite3_open_v2's flags for better-sqlite3's `readonly`, `fileMustExist` and `nofollow`. */
 export function openFlags({ readonly, fileMustExist, nofollow }) {
@@ -17,9 +24,9 @@ export function openFlags({ readonly, fileMustExist, nofollow }) {
 }
 
 /**
- * The calls that set a fresh connection up as better-sqlite3 does — no value longer than V8's
- * longest string, and defensive — one thunk each, for the caller to run in turn (an async
- * connection's calls must not overlap).
+ * The calls that set a fresh connection up: as better-sqlite3 does — no value longer than V8's
+ * longest string, and defensive — and with LIKE/GLOB patterns the engine's stack can match.
+ * One thunk each, for the caller to run in turn (an async connection's calls must not overlap).
  */
 export function connectionDefaults(connection, timeout) {
   return [
@@ -27,5 +34,6 @@ export function connectionDefaults(connection, timeout) {
     () => connection.limit(SQLITE_LIMIT_LENGTH, MAX_STRING_LENGTH),
     () => connection.limit(SQLITE_LIMIT_SQL_LENGTH, MAX_STRING_LENGTH),
     () => connection.dbConfig(SQLITE_DBCONFIG_DEFENSIVE, true),
+    () => connection.limit(SQLITE_LIMIT_LIKE_PATTERN_LENGTH, LIKE_PATTERN_LENGTH),
   ];
 }

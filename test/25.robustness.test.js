@@ -37,6 +37,9 @@ describe('engine failures throw SqliteError and the database goes on', () => {
     ['error in exec mid-script', () => db.exec("INSERT INTO t VALUES (5, 'a', 1); INSERT INTO t VALUES (1, 'b', 1)"), 'SQLITE_CONSTRAINT_PRIMARYKEY'],
     ['runtime error while stepping', () => db.prepare("SELECT abs(-9223372036854775807 - 1)").get(), 'SQLITE_ERROR'],
     ['oversize value from SQL', () => db.prepare('SELECT zeroblob(2000000000)').get(), 'SQLITE_TOOBIG'],
+    // One recursion per wildcard: 20,000 would overflow the engine's stack, 2,000 must not.
+    ['a GLOB pattern of 20,000 wildcards', () => db.prepare(`SELECT '${'a'.repeat(30000)}' GLOB '${'*a'.repeat(20000)}b'`).get(), 'SQLITE_ERROR'],
+    ['a LIKE pattern of 20,000 wildcards', () => db.prepare(`SELECT '${'a'.repeat(30000)}' LIKE '${'%a'.repeat(20000)}b'`).get(), 'SQLITE_ERROR'],
   ];
   for (const [name, fail, code] of cases) {
     it(name, () => {
@@ -47,6 +50,15 @@ describe('engine failures throw SqliteError and the database goes on', () => {
       stillUsable();
     });
   }
+
+  it('a LIKE or GLOB pattern as long as the limit allows is matched, not a trap', () => {
+    assert.equal(db.limit(8), 4000); // SQLITE_LIMIT_LIKE_PATTERN_LENGTH
+    const text = 'a'.repeat(30000);
+    assert.equal(db.prepare(`SELECT ? GLOB '${'*a'.repeat(1999)}b'`).pluck().get(text), 0);
+    assert.equal(db.prepare(`SELECT ? LIKE '${'%a'.repeat(1999)}%'`).pluck().get(text), 1);
+    assert.throws(() => db.prepare(`SELECT ? LIKE '${'%a'.repeat(2001)}%'`).get(text), { code: 'SQLITE_ERROR', message: 'LIKE or GLOB pattern too complex' });
+    stillUsable();
+  });
 
   it('oversize bound blob (over the length limit) is refused with better-sqlite3\'s RangeError', () => {
     const huge = new Uint8Array(0x1fffffe8 + 1); // untouched pages: no real memory behind it

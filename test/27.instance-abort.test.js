@@ -1,5 +1,6 @@
-// A trap inside the engine (here: SQLite's C stack overflowing while it matches a GLOB
-// pattern of 20,000 wildcards, one recursion each; since 3.54 deep SQL is an error), or an
+// A trap inside the engine (here: the engine's stack overflowing while SQLite matches a GLOB
+// pattern of 20,000 wildcards, one recursion each, which a raised LIKE/GLOB pattern limit lets
+// through; by default such a pattern is an error, as deep SQL is), or an
 // exception unwinding through its frames, leaves the instance in an unknown state.
 // The Database on it then refuses everything with one clear error, lets go of its files and
 // locks, and closes quietly; other and new Databases are untouched.
@@ -9,6 +10,7 @@ import { Database, InstanceAbortedError, MemoryVfs } from '../src/node.js';
 
 // Runs SQL that overflows the engine's stack.
 function overflow(db) {
+  db.limit(8, 50000); // SQLITE_LIMIT_LIKE_PATTERN_LENGTH, at SQLite's maximum
   db.prepare(`SELECT '${'a'.repeat(30000)}' GLOB '${'*a'.repeat(20000)}b'`).get();
 }
 
