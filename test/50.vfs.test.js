@@ -13,7 +13,7 @@ import * as C from '../src/vfs/constants.js';
 import { Vfs, VfsFile, VfsError } from '../src/vfs/base.js';
 import { MemoryVfs } from '../src/vfs/memory.js';
 import { NodeFsVfs } from '../src/vfs/node-fs.js';
-import { nativeLocks, PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE } from '../src/vfs/file-locks.js';
+import { nativeLocks, nativeLocksUnavailable, probeLocks, PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE } from '../src/vfs/file-locks.js';
 
 const RWC = C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_CREATE | C.SQLITE_OPEN_MAIN_DB;
 const RW = C.SQLITE_OPEN_READWRITE | C.SQLITE_OPEN_MAIN_DB;
@@ -493,6 +493,30 @@ describe('node-fs VFS only', () => {
         a.close(), c.close();
       });
     }
+  });
+
+  describe('the probe of native locks', () => {
+    it('finds working locks working, here on Linux', { skip: process.platform !== 'linux' && 'Linux only' }, () => {
+      assert.equal(nativeLocksUnavailable, null);
+      assert.equal(probeLocks(nativeLocks), null);
+    });
+
+    it('finds locks the kernel refuses (EINVAL) or that refuse a new file unavailable, and says why', () => {
+      const refused = Object.assign(new Error('EINVAL: invalid argument, fcntl'), { code: 'EINVAL' });
+      const unlocked = [];
+      assert.equal(probeLocks({ tryLock() { throw refused; }, unlock() {} }), 'locking a file failed: EINVAL: invalid argument, fcntl');
+      assert.equal(probeLocks({ tryLock: () => false, unlock: (...a) => unlocked.push(a) }), 'a lock on a new file was refused');
+      assert.equal(probeLocks({ tryLock: () => true, unlock: (...a) => unlocked.push(a) }), null);
+      assert.equal(unlocked.length, 1);
+    });
+
+    it('leaves no probe file behind', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'probe-'));
+      probeLocks({ tryLock: () => true, unlock() {} }, dir);
+      probeLocks({ tryLock() { throw new Error('no'); }, unlock() {} }, dir);
+      assert.deepEqual(fs.readdirSync(dir), []);
+      fs.rmSync(dir, { recursive: true });
+    });
   });
 
   describe('native locks', { skip: !nativeLocks && 'no native locks here (Linux and fs-native-extensions)' }, () => {

@@ -10,10 +10,16 @@
 // with the POSIX locks native SQLite takes. A held lock reads as a refusal (SQLITE_BUSY); SQLite's
 // busy handler does the waiting.
 //
-// Elsewhere (macOS: the package offers whole-file flock() only; Windows: mandatory locks), or
-// when the package does not load, `nativeLocks` is null and node-fs falls back to dir-lock.js.
+// Elsewhere (macOS: the package offers whole-file flock() only; Windows: mandatory locks), when
+// the package does not load, or when a probe lock on a temporary file fails (a kernel or file
+// system without OFD locks), `nativeLocks` is null, `nativeLocksUnavailable` says why, and
+// node-fs falls back to dir-lock.js.
 
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VfsError } from './base.js';
 import {
   SQLITE_IOERR_CHECKRESERVEDLOCK,
@@ -33,16 +39,54 @@ export const RESERVED_BYTE = PENDING_BYTE + 1;
 export const SHARED_FIRST = PENDING_BYTE + 2;
 export const SHARED_SIZE = 510;
 
+/**
+ * Whether `locks` ({ tryLock, unlock }) work on a file in `dir`: null if they do, else why not.
+ * Linux has had OFD locks since 3.15, but a kernel or file system may still refuse them
+ * (EINVAL), and a lock that cannot be taken must not pass for one that is held elsewhere.
+ */
+export function probeLocks(locks, dir = tmpdir()) {
+  const file = join(dir, `.sqlite-component-lock-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  let fd;
+  try {
+    fd = openSync(file, 'wx', 0o600);
+  } catch {
+    return null; // nowhere to probe: the first real lock will tell
+  }
+  try {
+    if (!locks.tryLock(fd, 0, 1, { shared: false })) return 'a lock on a new file was refused';
+    locks.unlock(fd, 0, 1);
+    return null;
+  } catch (err) {
+    return `locking a file failed: ${err?.message ?? String(err)}`;
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+}
+
+let unavailable = null;
+
 /** fs-native-extensions' { tryLock, unlock }, or null where OFD locks are not to be had. */
 export const nativeLocks = (() => {
-  if (process.platform !== 'linux') return null;
-  try {
-    const { tryLock, unlock } = createRequire(import.meta.url)('fs-native-extensions');
-    return typeof tryLock === 'function' && typeof unlock === 'function' ? { tryLock, unlock } : null;
-  } catch {
+  if (process.platform !== 'linux') {
+    unavailable = 'they need Linux';
     return null;
   }
+  let locks;
+  try {
+    const { tryLock, unlock } = createRequire(import.meta.url)('fs-native-extensions');
+    if (typeof tryLock !== 'function' || typeof unlock !== 'function') throw new Error('it has no tryLock and unlock');
+    locks = { tryLock, unlock };
+  } catch (err) {
+    unavailable = `fs-native-extensions did not load: ${err.message}`;
+    return null;
+  }
+  unavailable = probeLocks(locks);
+  return unavailable ? null : locks;
 })();
+
+/** Why `nativeLocks` is null, or null when it is not. */
+export const nativeLocksUnavailable = unavailable;
 
 const READ = { shared: true };
 const WRITE = { shared: false };

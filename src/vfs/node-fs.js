@@ -32,7 +32,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Vfs, VfsFile, VfsError } from './base.js';
 import { FileLock } from './locks.js';
-import { ByteRangeLock, nativeLocks } from './file-locks.js';
+import { ByteRangeLock, nativeLocks, nativeLocksUnavailable } from './file-locks.js';
 import { DirLock } from './dir-lock.js';
 import { ShmFile } from './shm-file.js';
 import {
@@ -215,7 +215,7 @@ export class NodeFsVfs extends Vfs {
       throw new TypeError(`Expected "locking" to be 'auto', 'native' or 'fallback', got ${String(locking)}`);
     }
     if (locking === 'native' && !nativeLocks) {
-      throw new Error('native file locks are not available here (they need Linux and fs-native-extensions)');
+      throw new Error(`native file locks are not available here: ${nativeLocksUnavailable}`);
     }
     this.#native = locking !== 'fallback' && nativeLocks !== null;
     if (name !== undefined) this.name = name;
