@@ -38,6 +38,7 @@ import { ShmFile } from './shm-file.js';
 import {
   SQLITE_CANTOPEN,
   SQLITE_CANTOPEN_ISDIR,
+  SQLITE_READONLY_DIRECTORY,
   SQLITE_FULL,
   SQLITE_IOERR_CLOSE,
   SQLITE_IOERR_DELETE,
@@ -260,6 +261,11 @@ export class NodeFsVfs extends Vfs {
       fd = fs.openSync(name, mode | nofollow, 0o644);
     } catch (err) {
       if (err.code === 'EISDIR') throw fail(SQLITE_CANTOPEN_ISDIR, name, err);
+      // A journal that cannot be made in a directory this process may not write to: SQLite
+      // then says the database is read-only because of its directory, as os_unix.c does.
+      if (err.code === 'EACCES' && flags & SQLITE_OPEN_CREATE && flags & NEW_JOURNAL && !fs.existsSync(name)) {
+        throw fail(SQLITE_READONLY_DIRECTORY, name, err);
+      }
       if (err.code === 'ELOOP' && nofollow) {
         throw new VfsError(SQLITE_CANTOPEN, `${name} became a symlink while it was being opened`, { cause: err });
       }

@@ -16,11 +16,13 @@ import {
   SQLITE_IOERR_SHMMAP,
   SQLITE_IOERR_SHMOPEN,
   SQLITE_IOERR_SHMSIZE,
+  SQLITE_READONLY_CANTINIT,
   SQLITE_SHM_EXCLUSIVE,
   SQLITE_SHM_LOCK,
 } from './constants.js';
 
-const { O_RDWR, O_CREAT } = fs.constants;
+const { O_RDONLY, O_RDWR, O_CREAT } = fs.constants;
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
 const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
 
 const LOCK_BASE = 120; // os_unix.c UNIX_SHM_BASE: (22 + SQLITE_SHM_NLOCK) * 4
@@ -42,6 +44,7 @@ export class ShmFile {
   #locks;
   #confined;
   #fd = -1;
+  #readOnly = false; // opened read-only: this process may not write the file
   #regionSize = 0;
   #buffer = null;
 
@@ -60,9 +63,17 @@ export class ShmFile {
     if (this.#fd >= 0) return this.#fd;
     const confined = this.#confined;
     const name = confined ? confined.check(this.#path) : this.#path;
+    const nofollow = confined ? O_NOFOLLOW : 0;
     let fd;
     try {
-      fd = fs.openSync(name, O_RDWR | O_CREAT | (confined ? O_NOFOLLOW : 0), 0o644);
+      try {
+        fd = fs.openSync(name, O_RDWR | O_CREAT | nofollow, 0o644);
+      } catch (err) {
+        // A -shm this process may only read (as os_unix.c does): opened read-only, see map().
+        if (!NOT_WRITABLE.has(err.code)) throw err;
+        fd = fs.openSync(name, O_RDONLY | nofollow);
+        this.#readOnly = true;
+      }
     } catch (err) {
       if (err.code === 'ELOOP' && confined) {
         throw new VfsError(SQLITE_CANTOPEN, `${name} became a symlink while it was being opened`, { cause: err });
@@ -72,7 +83,13 @@ export class ShmFile {
     confined?.landed(fd, name);
     const { tryLock } = this.#locks;
     try {
-      if (tryLock(fd, DEAD_MANS_SWITCH, 1, WRITE)) {
+      if (this.#readOnly) {
+        // Not ours to reset: only shared with whoever may be writing it.
+        if (!tryLock(fd, DEAD_MANS_SWITCH, 1, READ)) {
+          fs.closeSync(fd);
+          throw new VfsError(SQLITE_BUSY, `${this.#path} is being reset by another connection`);
+        }
+      } else if (tryLock(fd, DEAD_MANS_SWITCH, 1, WRITE)) {
         fs.ftruncateSync(fd, 3); // os_unix.c truncates to 3 bytes, to tell it from a rogue truncation
         if (!tryLock(fd, DEAD_MANS_SWITCH, 1, READ)) throw new Error('cannot downgrade the switch');
       } else if (!tryLock(fd, DEAD_MANS_SWITCH, 1, READ)) {
@@ -87,9 +104,16 @@ export class ShmFile {
     return (this.#fd = fd);
   }
 
-  /** xShmMap: whether `region` exists; `extend` grows the file to hold it, zero-filled. */
+  /**
+   * xShmMap: whether `region` exists; `extend` grows the file to hold it, zero-filled. A -shm
+   * that can only be read is SQLITE_READONLY_CANTINIT: SQLite then reads the WAL itself, into
+   * memory of its own, rather than trust an index no writer here can keep up to date (what
+   * os_unix.c answers when no other connection has the file open; we cannot tell whether one
+   * has, and the answer is safe either way).
+   */
   map(region, size, extend) {
     const fd = this.#open();
+    if (this.#readOnly) throw new VfsError(SQLITE_READONLY_CANTINIT, `${this.#path} can only be read`);
     if (this.#regionSize && size !== this.#regionSize) {
       throw new VfsError(SQLITE_IOERR_SHMSIZE, `${this.#path}: regions of ${size} and ${this.#regionSize} bytes`);
     }
