@@ -1,6 +1,6 @@
 // sqlite-component for browsers: the common API, the opfs VFS, and the Worker API.
 export * from './common.js';
-import { BindParameters, ColumnDefinition, Database, Options, PragmaOptions, RunResult, SerializeOptions, Vfs } from './common.js';
+import { ColumnDefinition, Database, Options, PromisedDatabase, PromisedStatement, Vfs } from './common.js';
 
 /** Databases in the Origin Private File System, for dedicated Workers. */
 export declare class OpfsVfs extends Vfs {}
@@ -21,37 +21,17 @@ export declare class DatabaseWorker {
   terminate(): void;
 }
 
-export interface RemoteStatement<Row = any> {
-  readonly source: string;
-  readonly reader: boolean;
-  readonly readonly: boolean;
-  run(...params: BindParameters): Promise<RunResult>;
-  get(...params: BindParameters): Promise<Row | undefined>;
-  all(...params: BindParameters): Promise<Row[]>;
-  iterate(...params: BindParameters): AsyncIterableIterator<Row>;
+export interface RemoteStatement<Row = any> extends PromisedStatement<Row> {
   columns(): ColumnDefinition[] | null;
-  pluck(toggle?: boolean): this;
-  raw(toggle?: boolean): this;
-  expand(toggle?: boolean): this;
-  safeIntegers(toggle?: boolean): this;
   finalize(): Promise<null>;
 }
 
-export interface RemoteDatabase {
-  readonly name: string;
-  readonly vfs: string;
-  readonly open: boolean;
+export interface RemoteDatabase extends PromisedDatabase {
   /** interrupt() can stop a running statement: in a cross-origin isolated page, or on an async VFS. */
   readonly interruptible: boolean;
   /** Stops the running statement (it rejects with SQLITE_INTERRUPT); resolves to `interruptible`. */
   interrupt(): Promise<boolean>;
-  exec(sql: string): Promise<this>;
-  pragma(source: string, options?: PragmaOptions): Promise<any>;
-  serialize(options?: SerializeOptions): Promise<Uint8Array>;
   prepare<Row = any>(sql: string): Promise<RemoteStatement<Row>>;
-  /** `[sql, params]` pairs or SQL strings, in one transaction: all or nothing. */
-  transaction(statements: Array<string | [string, unknown[]?]>, options?: { mode?: 'deferred' | 'immediate' | 'exclusive' }): Promise<RunResult[]>;
-  close(): Promise<this>;
 }
 
 /** Opens a database in a Worker (a shared one unless `worker` is given). */

@@ -164,9 +164,8 @@ export interface Database {
 
 export declare const Database: DatabaseConstructor;
 
-/** A statement of an AsyncDatabase: the synchronous Statement's methods, with promises. */
-export declare class AsyncStatement<Row = any> {
-  readonly database: AsyncDatabase;
+/** The synchronous Statement's methods, with promises: an AsyncStatement's and a RemoteStatement's. */
+export interface PromisedStatement<Row = any> {
   readonly source: string;
   readonly reader: boolean;
   readonly readonly: boolean;
@@ -174,30 +173,39 @@ export declare class AsyncStatement<Row = any> {
   get(...params: BindParameters): Promise<Row | undefined>;
   all(...params: BindParameters): Promise<Row[]>;
   iterate(...params: BindParameters): AsyncIterableIterator<Row>;
-  columns(): ColumnDefinition[];
   pluck(toggle?: boolean): this;
   raw(toggle?: boolean): this;
   expand(toggle?: boolean): this;
   safeIntegers(toggle?: boolean): this;
+}
+
+/** The synchronous Database's methods, with promises: an AsyncDatabase's and a RemoteDatabase's. */
+export interface PromisedDatabase {
+  readonly name: string;
+  readonly vfs: string;
+  readonly open: boolean;
+  exec(sql: string): Promise<this>;
+  pragma(source: string, options?: PragmaOptions): Promise<any>;
+  /** `[sql, params]` pairs or SQL strings, in one transaction: all or nothing. */
+  transaction(statements: Array<string | [string, BindParameters[number]?]>, options?: { mode?: 'deferred' | 'immediate' | 'exclusive' }): Promise<RunResult[]>;
+  serialize(options?: SerializeOptions): Promise<Uint8Array>;
+  close(): Promise<this>;
+}
+
+/** A statement of an AsyncDatabase: the synchronous Statement's methods, with promises. */
+export interface AsyncStatement<Row = any> extends PromisedStatement<Row> {
+  readonly database: AsyncDatabase;
+  columns(): ColumnDefinition[];
   finalize(): Promise<void>;
 }
 
 /** A database on an async VFS, from Database.open: calls are queued, one at a time. */
-export declare class AsyncDatabase {
-  readonly name: string;
-  readonly vfs: string;
-  readonly open: boolean;
+export interface AsyncDatabase extends PromisedDatabase {
   readonly inTransaction: boolean;
   readonly readonly: boolean;
   readonly memory: boolean;
-  exec(sql: string): Promise<this>;
   prepare<Row = any>(sql: string): Promise<AsyncStatement<Row>>;
-  pragma(source: string, options?: PragmaOptions): Promise<any>;
-  /** `[sql, params]` pairs or SQL strings, in one transaction: all or nothing. */
-  transaction(statements: Array<string | [string, BindParameters[number]?]>, options?: { mode?: 'deferred' | 'immediate' | 'exclusive' }): Promise<RunResult[]>;
-  serialize(options?: { attached?: string }): Promise<Uint8Array>;
   progressHandler(steps: number, handler?: (() => unknown) | null): Promise<this>;
-  close(): Promise<this>;
 }
 
 export declare class SqliteError extends Error {
