@@ -193,6 +193,9 @@ export interface PromisedDatabase {
 }
 
 /** A statement of an AsyncDatabase: the synchronous Statement's methods, with promises. */
+export declare class AsyncStatement<Row = any> {
+  private constructor();
+}
 export interface AsyncStatement<Row = any> extends PromisedStatement<Row> {
   readonly database: AsyncDatabase;
   columns(): ColumnDefinition[];
@@ -200,6 +203,9 @@ export interface AsyncStatement<Row = any> extends PromisedStatement<Row> {
 }
 
 /** A database on an async VFS, from Database.open: calls are queued, one at a time. */
+export declare class AsyncDatabase {
+  private constructor();
+}
 export interface AsyncDatabase extends PromisedDatabase {
   readonly inTransaction: boolean;
   readonly readonly: boolean;
