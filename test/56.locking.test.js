@@ -19,6 +19,11 @@ import { nativeLocks } from '../src/vfs/file-locks.js';
 const NativeDatabase = createRequire(import.meta.url)('better-sqlite3');
 const WRITER = fileURLToPath(new URL('./support/locking-writer.js', import.meta.url));
 const ROWS = 100; // per writer: enough to collide many times, few enough for npm test
+// SQLite's busy handler retries a refused lock after sleeps of 1 to 100 ms: nothing queues the
+// writers, so one can lose every race for seconds while three others commit. On a loaded
+// 2-core machine 5 s was sometimes not enough (SQLITE_BUSY, no commit lost); this test is about
+// lost commits, not that unfairness (the hammer counts busy retries).
+const WRITER_TIMEOUT = 20000;
 const noNative = !nativeLocks && 'no native locks here (Linux and fs-native-extensions)';
 const hasCli = spawnSync('sqlite3', ['-version']).status === 0;
 
@@ -40,7 +45,7 @@ function freshDb() {
 // Starts every writer, lets them go at once when all are ready, and gathers their reports.
 async function runWriters(file, specs) {
   const writers = specs.map(({ kind, engine = 'ours', locking = 'native' }, writer) => {
-    const options = { file, writer, rows: ROWS, engine, locking, timeout: 5000 };
+    const options = { file, writer, rows: ROWS, engine, locking, timeout: WRITER_TIMEOUT };
     const channel = kind === 'thread' ? new Worker(WRITER, { workerData: options }) : fork(WRITER, [JSON.stringify(options)]);
     const messages = [];
     const waiters = [];
@@ -77,7 +82,7 @@ function checkFile(file, reports) {
 
 const four = (kind, locking) => Array.from({ length: 4 }, () => ({ kind, locking }));
 
-describe('writers sharing no thread, autocommit, timeout 5000', () => {
+describe(`writers sharing no thread, autocommit, timeout ${WRITER_TIMEOUT}`, () => {
   for (const locking of ['native', 'fallback']) {
     const skip = locking === 'native' && noNative;
     it(`four processes (${locking} locks): every commit is kept`, { skip }, async () => {
