@@ -108,7 +108,8 @@ async function runEngine(group, engine, sizeName, dir) {
   for (let i = 0; i < size.colds; i++) {
     for (const batch of batches) {
       const c = child(group, ['cold', engine, sizeName, dir, batch]);
-      if (c.failed) return c;
+      // It loaded for the warm runs: not loading now is a failure, not a skip.
+      if (c.failed || c.skipped) return { failed: c.failed ?? `cold ${batch}: ${c.skipped}` };
       for (const [n, x] of Object.entries(c)) colds[n].push(x);
     }
   }
