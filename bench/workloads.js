@@ -5,9 +5,11 @@
 
 export const SIZES = {
   full: { rows: 100_000, gets: 100_000, groups: 20, updates: 20_000, blobs: 2_000,
-    blobBytes: 64 * 1024, autocommits: 1_000, warmups: 1, runs: 5, startups: 7 },
+    blobBytes: 64 * 1024, autocommits: 1_000, walInserts: 10_000, warmups: 1, runs: 5, colds: 3,
+    startups: 7, opens: 100, openRuns: 3 },
   quick: { rows: 2_000, gets: 2_000, groups: 20, updates: 500, blobs: 50,
-    blobBytes: 64 * 1024, autocommits: 20, warmups: 1, runs: 1, startups: 1 },
+    blobBytes: 64 * 1024, autocommits: 20, walInserts: 200, warmups: 1, runs: 1, colds: 1,
+    coldsInOneProcess: true, startups: 1, opens: 100, openRuns: 1 },
 };
 
 export function median(xs) {
@@ -59,6 +61,7 @@ function makeData(size) {
     blobIds: blobRows.map(([id]) => [id]),
     // Drawn last, so the other workloads keep the data they always had.
     fileGetIds: shuffledIds(size.gets / 2, size.rows, rand),
+    walRows: rows.slice(0, size.walInserts),
   };
 }
 
@@ -80,6 +83,15 @@ async function fillFile(db, rows) {
   await insertAll(db, rows);
 }
 
+// WAL with synchronous=NORMAL, as a server sets it: a commit appends to the -wal file and syncs
+// nothing; every transaction reads the wal-index (-shm). An engine that answers with another
+// journal mode has no WAL here, and must not be timed as if it had.
+async function walMode(db) {
+  const [r] = await db.all('PRAGMA journal_mode=WAL');
+  if (r.journal_mode !== 'wal') throw new Error(`Expected journal_mode wal; got ${r.journal_mode}`);
+  await db.exec('PRAGMA synchronous=NORMAL');
+}
+
 const checkAll = (db, rows) =>
   `${rows.length}/${sum(rows, (r) => r.a)}/${sum(rows, (r) => r.b).toFixed(3)}/${sum(rows, (r) => r.c.length)}`;
 const checkGets = (db, rows) => `${rows.filter(Boolean).length}/${sum(rows, (r) => r.id)}/${sum(rows, (r) => r.a)}`;
@@ -92,7 +104,9 @@ async function insertAll(db, rows) {
 
 // Each workload: `setup` (untimed, before every run), `run` (timed), `check` (untimed, after the
 // last run) returns a string that must be equal for every engine. `file` workloads get a fresh
-// on-disk database per run and only run on engines that have one.
+// on-disk database per run and only run on engines that have one. `prepare` (untimed, once) is
+// for the cold run, in a fresh process on a fresh database: it leaves what the workloads before
+// this one would have, e.g. the table t that insert-txn fills.
 export function makeWorkloads(size) {
   const only = process.env.BENCH_WORKLOADS?.split(',').filter(Boolean);
   const all = allWorkloads(size);
@@ -104,6 +118,10 @@ export function makeWorkloads(size) {
 
 function allWorkloads(size) {
   const data = makeData(size);
+  const fillTable = async (db) => {
+    await db.exec(CREATE_T);
+    await insertAll(db, data.rows);
+  };
   const groupQueries = [];
   for (let k = 2; k < 2 + size.groups; k++) {
     groupQueries.push(`SELECT a % ${k} AS g, count(*) AS n, sum(b) AS s, avg(a) AS m,
@@ -118,16 +136,19 @@ function allWorkloads(size) {
     },
     {
       name: 'select-all',
+      prepare: fillTable,
       run: (db) => db.all('SELECT id, a, b, c FROM t'),
       check: checkAll,
     },
     {
       name: 'point-get',
+      prepare: fillTable,
       run: (db) => db.getEach('SELECT id, a, b, c FROM t WHERE id = ?', data.getIds),
       check: checkGets,
     },
     {
       name: 'aggregate',
+      prepare: fillTable,
       run: async (db) => {
         const out = [];
         for (const sql of groupQueries) out.push(await db.all(sql));
@@ -138,6 +159,7 @@ function allWorkloads(size) {
     },
     {
       name: 'update-index',
+      prepare: fillTable,
       setup: (db) => db.exec('DROP INDEX IF EXISTS t_a'),
       run: async (db) => {
         await db.exec('CREATE INDEX t_a ON t(a)');
@@ -177,6 +199,7 @@ function allWorkloads(size) {
     },
     {
       name: 'prepare-get',
+      prepare: fillTable,
       needs: 'prepareEach',
       run: (db) => db.prepareEach('SELECT id, a, b, c FROM t WHERE id = ?', data.getIds, true),
       check: checkGets,
@@ -209,6 +232,31 @@ function allWorkloads(size) {
       setup: (db) => fillFile(db, data.rows),
       run: (db) => db.all('SELECT id, a, b, c FROM t'),
       check: checkAll,
+    },
+    // WAL (issue 19): autocommit reads, each a read transaction on the wal-index, and autocommit
+    // inserts, each a commit that appends to the -wal file.
+    {
+      name: 'file-wal-point-get',
+      file: true,
+      needs: 'wal',
+      setup: async (db) => {
+        await walMode(db);
+        await db.exec(CREATE_T);
+        await insertAll(db, data.rows);
+      },
+      run: (db) => db.getEach('SELECT id, a, b, c FROM t WHERE id = ?', data.fileGetIds),
+      check: checkGets,
+    },
+    {
+      name: 'file-wal-insert',
+      file: true,
+      needs: 'wal',
+      setup: async (db) => {
+        await walMode(db);
+        await db.exec(CREATE_T);
+      },
+      run: (db) => db.runEach(INSERT_T, data.walRows),
+      check: (db) => countAndSum(db),
     },
   ];
 }

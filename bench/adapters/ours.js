@@ -9,7 +9,7 @@ const require = createRequire(import.meta.url);
 export const label = `ours ${require('../../package.json').version}`;
 export const wasmFile = fileURLToPath(new URL('../../dist/sqlite-component.wasm', import.meta.url));
 export const hasFiles = true;
-export const capabilities = ['prepareEach'];
+export const capabilities = ['prepareEach', 'wal'];
 
 // BENCH_PROGRESS_STEPS=N sets a progress handler every N steps on every connection, that
 // answers "go on": what the shell's Ctrl-C costs, measured against a run without it.

@@ -13,6 +13,7 @@ export const wasmFile = require.resolve('wa-sqlite/dist/wa-sqlite.wasm');
 export const hasFiles = false;
 
 let sqlite3;
+let opened = 0;
 
 async function load() {
   // The web build fetch()es its .wasm by URL, which Node cannot do for file: URLs.
@@ -31,7 +32,8 @@ function rowObject(stmt, names) {
 
 export async function open() {
   sqlite3 ??= await load();
-  const db = await sqlite3.open_v2('bench');
+  // A name of its own, so that each open is a fresh database, as ':memory:' is for the others.
+  const db = await sqlite3.open_v2(`bench-${++opened}`);
   // Runs the single statement in sql once per parameter list, collecting the first row of each.
   async function each(sql, paramRows, wantRows) {
     const rows = [];
