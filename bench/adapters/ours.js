@@ -2,7 +2,8 @@
 // memory VFS, files on the node-fs VFS.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { Database } from '../../src/node.js';
+// The package's Node entry as users load it: src/node.js bundled (scripts/build.sh).
+import { Database } from '../../dist/node.js';
 
 const require = createRequire(import.meta.url);
 
