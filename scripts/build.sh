@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 jco=node_modules/.bin/jco
 core=build/guest/sqlite-core.wasm
+optimized=build/sqlite-core.opt.wasm
 component=dist/sqlite-component.wasm
 stamp=build/inputs.sha256
 
@@ -31,14 +32,25 @@ cmake --build build/guest -j"$(nproc)" | { grep -v '^\[' || true; }
 test -f "$core"
 echo "$inputs" >"$stamp"
 
-newest_input=$(ls -t "$core" wit/*.wit | head -n 1)
+# binaryen's wasm-opt (jco's own dependency, so the jco version in the stamp above pins it too):
+# -Oz re-encodes the linker's padded indices and shrinks the code; measured here it cut 20 kB
+# of the component's gzip (490 to 470) and left the speed of SQL as it was (-O2, -O3 and
+# -Oz alike). Made aside and moved into place, like everything below.
+if [ ! -f "$optimized" ] || [ "$core" -nt "$optimized" ]; then
+  echo "build: wasm-opt" >&2
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals "$core" -o build/sqlite-core.opt.tmp.wasm
+  mv build/sqlite-core.opt.tmp.wasm "$optimized"
+fi
+
+newest_input=$(ls -t "$optimized" wit/*.wit | head -n 1)
 if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ] && [ -f dist/js/sqlite-async.js ]; }; then
   echo "build: component and JS bindings" >&2
   mkdir -p dist
   # Made aside and moved into place last, so that a step that fails leaves nothing that
   # looks up to date to the next run.
   rm -rf build/js "$component"
-  "$jco" embed --wit wit -n sqlite "$core" -o build/sqlite-embedded.wasm >/dev/null
+  "$jco" embed --wit wit -n sqlite "$optimized" -o build/sqlite-embedded.wasm >/dev/null
   "$jco" new build/sqlite-embedded.wasm -o build/sqlite-component.wasm >/dev/null
   "$jco" transpile build/sqlite-component.wasm -o build/js --name sqlite --instantiation sync \
     --valid-lifting-optimization --quiet >/dev/null

@@ -37,6 +37,12 @@ if [ "$1" = transpile ]; then
   esac
 else touch "$out"; fi
 `;
+const fakeWasmOpt = `#!/usr/bin/env bash
+echo "wasm-opt $*" >>"$FAKE_LOG"
+out=""; prev=""
+for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done
+touch "$out"
+`;
 const fakeEsbuild = `#!/usr/bin/env bash
 echo "esbuild $*" >>"$FAKE_LOG"
 mkdir -p dist
@@ -63,6 +69,7 @@ describe('scripts/build.sh', () => {
     fs.mkdirSync(path.join(dir, 'node_modules/.bin'));
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/jco'), fakeJco, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/esbuild'), fakeEsbuild, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'node_modules/.bin/wasm-opt'), fakeWasmOpt, { mode: 0o755 });
     fs.mkdirSync(path.join(dir, 'src'));
     fs.writeFileSync(path.join(dir, 'src/browser.js'), '// entry\n');
     fs.mkdirSync(path.join(dir, 'bin'));
