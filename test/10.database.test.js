@@ -213,6 +213,18 @@ describe('new Database()', () => {
 });
 
 describe('instances', () => {
+  it('one that held 40 MB is handed on too (memory grown ahead of use is not counted), one of 200 MB is not', async () => {
+    const { idleInstanceCount } = await import('../src/component.js');
+    for (const [megabytes, reused] of [[40, true], [200, false]]) {
+      const db = new Database(':memory:');
+      db.exec(`CREATE TABLE t(x); WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT ${megabytes}) INSERT INTO t SELECT randomblob(1000000) FROM c`);
+      const before = idleInstanceCount();
+      db.close();
+      assert.equal(idleInstanceCount() === before + 1, reused, `${megabytes} MB`);
+      new Database(':memory:').close(); // takes an idle instance, if any, and hands it back
+    }
+  });
+
   it('a closed Database hands its instance to the next one, with nothing of its connection left', async () => {
     const { idleInstanceCount } = await import('../src/component.js');
     const first = new Database('reused', { vfs: 'memory' });
