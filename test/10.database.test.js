@@ -213,9 +213,9 @@ describe('new Database()', () => {
 });
 
 describe('instances', () => {
-  it('one that held 40 MB is handed on too (memory grown ahead of use is not counted), one of 200 MB is not', async () => {
+  it('one that held 60 MB is handed on too (memory grown ahead of use is not counted), one of 200 MB is not', async () => {
     const { idleInstanceCount } = await import('../src/component.js');
-    for (const [megabytes, reused] of [[40, true], [200, false]]) {
+    for (const [megabytes, reused] of [[60, true], [200, false]]) {
       const db = new Database(':memory:');
       db.exec(`CREATE TABLE t(x); WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT ${megabytes}) INSERT INTO t SELECT randomblob(1000000) FROM c`);
       const before = idleInstanceCount();
