@@ -3,6 +3,7 @@
 // Node 24 group, from BENCH_BETTER_SQLITE3_FROM (test/node24/oracle, its build for Node 24).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { preparedApi } from './prepared-api.js';
 
 const from = process.env.BENCH_BETTER_SQLITE3_FROM;
 const require = createRequire(from ? pathToFileURL(`${from}/`) : import.meta.url);
@@ -15,23 +16,5 @@ export const capabilities = ['prepareEach', 'wal'];
 
 export function open(file) {
   const db = new Database(file ?? ':memory:');
-  return {
-    exec: (sql) => { db.exec(sql); },
-    runEach(sql, paramRows) {
-      const stmt = db.prepare(sql);
-      for (const params of paramRows) stmt.run(params);
-    },
-    getEach(sql, paramRows) {
-      const stmt = db.prepare(sql);
-      return paramRows.map((params) => stmt.get(params));
-    },
-    // A statement prepared per row, as an ORM does: the rows of each get, when `get`.
-    prepareEach(sql, paramRows, get) {
-      if (get) return paramRows.map((params) => db.prepare(sql).get(params));
-      for (const params of paramRows) db.prepare(sql).run(params);
-      return undefined;
-    },
-    all: (sql) => db.prepare(sql).all(),
-    close: () => db.close(),
-  };
+  return preparedApi(db, { spread: false });
 }

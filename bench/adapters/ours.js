@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 // The package's Node entry as users load it: src/node.js bundled (scripts/build.sh).
 import { Database } from '../../dist/node.js';
+import { preparedApi } from './prepared-api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,23 +21,5 @@ export function open(file) {
   // ':memory:' lives in SQLite's own pages, as it does for better-sqlite3 and the official build.
   const db = file ? new Database(file, { vfs: 'node-fs' }) : new Database(':memory:', { vfs: 'memory' });
   if (progressSteps) db.progressHandler(progressSteps, () => false);
-  return {
-    exec: (sql) => { db.exec(sql); },
-    runEach(sql, paramRows) {
-      const stmt = db.prepare(sql);
-      for (const params of paramRows) stmt.run(...params);
-    },
-    getEach(sql, paramRows) {
-      const stmt = db.prepare(sql);
-      return paramRows.map((params) => stmt.get(...params));
-    },
-    // A statement prepared per row, as an ORM does: the rows of each get, when `get`.
-    prepareEach(sql, paramRows, get) {
-      if (get) return paramRows.map((params) => db.prepare(sql).get(...params));
-      for (const params of paramRows) db.prepare(sql).run(...params);
-      return undefined;
-    },
-    all: (sql) => db.prepare(sql).all(),
-    close: () => db.close(),
-  };
+  return preparedApi(db, { spread: true });
 }
