@@ -43,7 +43,7 @@ if [ ! -f "$optimized" ] || [ "$core" -nt "$optimized" ]; then
   mv build/sqlite-core.opt.tmp.wasm "$optimized"
 fi
 
-newest_input=$(ls -t "$optimized" wit/*.wit | head -n 1)
+newest_input=$(ls -t "$optimized" wit/*.wit scripts/*.mjs | head -n 1)
 if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/js/sqlite.js ] && [ -f dist/js/sqlite-async.js ]; }; then
   echo "build: component and JS bindings" >&2
   mkdir -p dist
@@ -77,7 +77,7 @@ if ! { [ -f "$component" ] && [ "$component" -nt "$newest_input" ] && [ -f dist/
     --async-mode jspi --async-imports "${async_imports[@]}" --async-exports "${async_exports[@]}" \
     --valid-lifting-optimization --quiet >/dev/null
   node scripts/unsigned-pointers.mjs build/js-async/sqlite.js
-  node scripts/async-glue-statics.mjs build/js-async/sqlite.js
+  node scripts/fix-async-glue.mjs build/js-async/sqlite.js
   mv build/js-async/sqlite.js build/js/sqlite-async.js
   rm -rf build/js-async
   rm -rf dist/js

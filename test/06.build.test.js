@@ -33,9 +33,29 @@ if [ "$1" = transpile ]; then
   else printf '%s\n' 'var ptr0 = arg0;' 'var len1 = dataView(memory0).getInt32(ret + 4, true);' >"$out/sqlite.js"; fi
   # The JSPI glue has static resource functions that build.sh makes async.
   case " $* " in *" --async-mode jspi "*)
-    printf '%s\n' 'Connection.open = function open(a) { await a; };' 'Backup.start = function start(a) { await a; };' >>"$out/sqlite.js";;
+    printf '%s\n' 'Connection.open = function open(a) { await a; };' 'Backup.start = function start(a) { await a; };' >>"$out/sqlite.js"
+    cat jco-async-imports.js >>"$out/sqlite.js";;
   esac
 else touch "$out"; fi
+`;
+// Two of the JSPI glue's Suspending imports, in jco 1.12.0's shape: sleep, and a storage import
+// whose lowering is replaced by a record of what it would write.
+const jcoAsyncImports = `    const trampoline1 = new WebAssembly.Suspending(async function(arg0) {
+      await sleep(arg0 >>> 0);
+    }
+    );
+    
+    const trampoline2 = new WebAssembly.Suspending(async function(arg0, arg1) {
+      let ret;
+      try {
+        ret = { tag: 'ok', val: await close(arg0 >>> 0)};
+      } catch (e) {
+        ret = { tag: 'err', val: getErrorPayload(e) };
+      }
+      var variant0 = ret;
+      lowered.push([arg1, variant0.tag, variant0.val]);
+    }
+    );
 `;
 const fakeWasmOpt = `#!/usr/bin/env bash
 echo "wasm-opt $*" >>"$FAKE_LOG"
@@ -59,7 +79,7 @@ describe('scripts/build.sh', () => {
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-test-'));
     log = path.join(dir, 'calls.log');
-    for (const file of ['scripts/build.sh', 'scripts/unsigned-pointers.mjs', 'scripts/async-glue-statics.mjs', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
+    for (const file of ['scripts/build.sh', 'scripts/unsigned-pointers.mjs', 'scripts/fix-async-glue.mjs', 'guest/wasm32-wasi.cmake', 'wit/sqlite.wit']) {
       fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
       fs.copyFileSync(path.join(root, file), path.join(dir, file));
     }
@@ -68,6 +88,7 @@ describe('scripts/build.sh', () => {
     fs.writeFileSync(path.join(jcoDir, 'package.json'), '{"version":"1.12.0"}');
     fs.mkdirSync(path.join(dir, 'node_modules/.bin'));
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/jco'), fakeJco, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, 'jco-async-imports.js'), jcoAsyncImports);
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/esbuild'), fakeEsbuild, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'node_modules/.bin/wasm-opt'), fakeWasmOpt, { mode: 0o755 });
     fs.mkdirSync(path.join(dir, 'src'));
@@ -87,7 +108,7 @@ describe('scripts/build.sh', () => {
     return { ...result, calls: fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
   }
 
-  it('succeeds on a quiet successful compile and makes the component', () => {
+  it('succeeds on a quiet successful compile and makes the component', async () => {
     const result = build();
     assert.equal(result.status, 0, result.stderr);
     // jco's signed pointer reads are made unsigned.
@@ -100,6 +121,32 @@ describe('scripts/build.sh', () => {
     assert.match(asyncGlue, /var ptr0 = arg0 >>> 0;/);
     assert.match(asyncGlue, /Connection\.open = async function open\(/);
     assert.match(asyncGlue, /Backup\.start = async function start\(/);
+    // Its storage imports answer at once when the VFS does (JSPI then does not suspend), and
+    // with a promise only when the VFS's answer is one; sleep always waits.
+    const imports = asyncGlue.slice(asyncGlue.indexOf('    const trampoline1'));
+    const make = (close) => {
+      const lowered = [];
+      const shim = { Suspending: class { constructor(f) { return f; } } };
+      const payload = (e) => e.payload;
+      const [sleep, closeImport] = new Function('WebAssembly', 'sleep', 'close', 'getErrorPayload', 'lowered',
+        `${imports}\nreturn [trampoline1, trampoline2];`)(shim, async () => {}, close, payload, lowered);
+      return { sleep, closeImport, lowered };
+    };
+    const sync = make(() => 7);
+    assert.equal(sync.closeImport(1, 100), undefined);
+    assert.deepEqual(sync.lowered, [[100, 'ok', 7]]);
+    assert.ok(sync.sleep(5) instanceof Promise);
+    const failing = make(() => {
+      throw { payload: 5 };
+    });
+    assert.equal(failing.closeImport(1, 100), undefined);
+    assert.deepEqual(failing.lowered, [[100, 'err', 5]]);
+    const promised = make(async () => 8);
+    const answer = promised.closeImport(1, 100);
+    assert.ok(answer instanceof Promise);
+    assert.deepEqual(promised.lowered, []);
+    await answer;
+    assert.deepEqual(promised.lowered, [[100, 'ok', 8]]);
     assert.equal(result.calls.filter((c) => c.startsWith('jco transpile')).length, 2, result.calls.join('\n'));
   });
 

@@ -203,6 +203,29 @@ describe('AsyncDatabase', { skip: !jspi && 'no JSPI in this Node (it comes with 
     copy.close();
   });
 
+  it('a VFS that answers at once, some calls or all, reads and writes as one that always waits', async () => {
+    for (const plainEvery of [1, 3]) {
+      const name = `async-plain-${plainEvery}`;
+      const plain = new AsyncWrapperVfs(name, new MemoryVfs(), { plainEvery });
+      registerVfs(plain);
+      const db = await Database.open(`p${plainEvery}.db`, { vfs: name });
+      await db.exec('PRAGMA cache_size = 2; CREATE TABLE p(id INTEGER PRIMARY KEY, v)');
+      // Small cache, many pages: reads and writes reach the VFS throughout.
+      await db.exec("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c LIMIT 3000) INSERT INTO p(v) SELECT randomblob(300) FROM c");
+      await db.exec('BEGIN; UPDATE p SET v = zeroblob(10) WHERE id % 2 = 0; ROLLBACK');
+      assert.deepEqual(await (await db.prepare('SELECT count(*) AS n, sum(length(v)) AS bytes FROM p')).get(), { n: 3000, bytes: 900000 });
+      assert.equal(await db.pragma('integrity_check', { simple: true }), 'ok');
+      // A failure thrown at once is reported as one that rejects.
+      const boom = new Error('disk on fire, at once');
+      plain.failures.set('write', boom);
+      await assert.rejects(db.exec('INSERT INTO p(v) VALUES (1)'), (e) => isCode('SQLITE_IOERR_WRITE')(e) && e.cause === boom);
+      plain.failures.clear();
+      await db.exec('INSERT INTO p(v) VALUES (2)');
+      assert.equal(await (await db.prepare('SELECT count(*) FROM p')).pluck().get(), 3001);
+      await db.close();
+    }
+  });
+
   it('a VFS failure reaches the caller as SQLite\'s error, with the VFS\'s exception as cause', async () => {
     const failing = new AsyncWrapperVfs('async-failing', new MemoryVfs());
     registerVfs(failing);

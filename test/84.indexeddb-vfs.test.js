@@ -160,8 +160,8 @@ for (const name of browserNames) {
         checks.exclusiveCreate = (await failure(vfs.open('f.db', T.MAIN | C.SQLITE_OPEN_EXCLUSIVE))).code;
         await file.close();
         const { file: readonly } = await vfs.open('f.db', C.SQLITE_OPEN_MAIN_DB | C.SQLITE_OPEN_READONLY);
-        checks.readonlyWrite = (await failure(readonly.write(0, new Uint8Array(10)))).code;
-        checks.readonlyTruncate = (await failure(readonly.truncate(0))).code;
+        checks.readonlyWrite = (await failure(() => readonly.write(0, new Uint8Array(10)))).code;
+        checks.readonlyTruncate = (await failure(() => readonly.truncate(0))).code;
         await readonly.close();
         checks.readonlyMissing = (await failure(vfs.open('g.db', C.SQLITE_OPEN_MAIN_DB | C.SQLITE_OPEN_READONLY | C.SQLITE_OPEN_CREATE))).code;
         // The journal: in memory, never in IndexedDB, but it exists for xAccess and xDelete.

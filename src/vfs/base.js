@@ -2,8 +2,9 @@
 // (memory.js, node-fs.js) overrides.
 //
 // Everything is synchronous: SQLite calls these from inside a wasm call and cannot wait. An
-// async VFS (`async = true`, e.g. indexeddb.js) returns promises from the same methods instead,
-// which an AsyncDatabase's instance waits for through JSPI (async-database.js).
+// async VFS (`async = true`, e.g. indexeddb.js) may return promises from the same methods
+// instead, which an AsyncDatabase's instance waits for through JSPI (async-database.js); an
+// answer it has at hand is best returned as it is (or thrown), which costs no suspension.
 // A failure is thrown, as a VfsError when the VFS knows the extended code; vfs-import.js turns
 // anything else into the default code for the method.
 

@@ -146,10 +146,17 @@ export class IndexedDbVfs extends Vfs {
     return parts.join('/');
   }
 
-  /** Resolves to { file, flags }; SQLITE_CANTOPEN when missing without CREATE, or IndexedDB is unavailable. */
-  async open(path, flags) {
+  /**
+   * { file, flags }, or a promise of it for a file in IndexedDB; SQLITE_CANTOPEN when missing
+   * without CREATE, or IndexedDB is unavailable.
+   */
+  open(path, flags) {
     this.log?.('open', path, flags);
     if (path === null || flags & VOLATILE) return this.#openVolatile(path, flags);
+    return this.#openStored(path, flags);
+  }
+
+  async #openStored(path, flags) {
     const name = this.fullPathname(path);
     if (typeof globalThis.navigator?.locks?.request !== 'function') {
       throw new VfsError(SQLITE_CANTOPEN, `Web Locks are unavailable here (they need a secure context), so the indexeddb VFS cannot lock ${name}`);
@@ -187,11 +194,15 @@ export class IndexedDbVfs extends Vfs {
     return { file, flags };
   }
 
-  /** Resolves once `path` is gone; SQLITE_IOERR_DELETE_NOENT when it did not exist. */
-  async delete(path, syncDir) {
+  /** Deletes `path` (a promise for a file in IndexedDB); SQLITE_IOERR_DELETE_NOENT when it did not exist. */
+  delete(path, syncDir) {
     this.log?.('delete', path);
     const name = this.fullPathname(path);
-    if (this.#volatile.delete(name)) return;
+    if (this.#volatile.delete(name)) return undefined;
+    return this.#deleteStored(name, syncDir);
+  }
+
+  async #deleteStored(name, syncDir) {
     const db = await this.database(name, SQLITE_IOERR_DELETE);
     let existed;
     try {
@@ -215,12 +226,19 @@ export class IndexedDbVfs extends Vfs {
     if (seen) seen.exists = false;
   }
 
-  /** Resolves to whether `path` exists (every file here is readable and writable). */
-  async access(path, flags) {
+  /**
+   * Whether `path` exists (every file here is readable and writable): known at once for a file
+   * in memory or one seen under a lock, else a promise.
+   */
+  access(path, flags) {
     const name = this.fullPathname(path);
     if (this.#volatile.has(name)) return true;
     const seen = this.#seen.get(name);
     if (seen && seen.by.lockLevel >= SHARED) return seen.exists;
+    return this.#accessStored(name);
+  }
+
+  async #accessStored(name) {
     const db = await this.database(name, SQLITE_IOERR_ACCESS);
     try {
       return await transact(db, ['files'], 'readonly', (tx) => {
@@ -329,122 +347,132 @@ class IdbFile extends VfsFile {
     return this.#level;
   }
 
+  // Every method answers at once when it can (from the cache, the pending writes or the lock
+  // it holds) and with a promise only when it must wait on IndexedDB or Web Locks: a plain
+  // answer lets the instance go on without suspending (see vfs-import.js).
+
   /** Up to `length` bytes from `offset`, fewer only at end of file, in a new array. */
-  async read(offset, length) {
-    try {
-      if (this.#mustRevalidate()) return await this.#readSnapshot(offset, length);
+  read(offset, length) {
+    return this.#answer(SQLITE_IOERR_READ, 'cannot read', () => {
+      if (this.#mustRevalidate()) return this.#readSnapshot(offset, length);
       const end = Math.min(offset + length, this.#size);
       const out = new Uint8Array(Math.max(0, end - offset));
       if (!out.length) return out;
       const first = Math.floor(offset / BLOCK_SIZE);
       const last = Math.floor((end - 1) / BLOCK_SIZE);
-      const blocks = await this.#blocks(first, last);
-      for (let i = first; i <= last; i++) copyBlock(out, offset, blocks.get(i), i);
-      return out;
-    } catch (e) {
-      throw storageError(e, SQLITE_IOERR_READ, `cannot read ${this.path}`);
-    }
+      const copy = (blocks) => {
+        for (let i = first; i <= last; i++) copyBlock(out, offset, blocks.get(i), i);
+        return out;
+      };
+      const blocks = this.#blocks(first, last);
+      return blocks instanceof Promise ? blocks.then(copy) : copy(blocks);
+    });
   }
 
   /** Writes all of `data` at `offset` (a gap reads as zeros); kept in memory until the next flush. */
-  async write(offset, data) {
+  write(offset, data) {
     if (this.#readonly) throw new VfsError(SQLITE_IOERR_WRITE, `${this.path} is open read-only`);
-    if (!data.length) return;
-    try {
+    if (!data.length) return undefined;
+    return this.#answer(SQLITE_IOERR_WRITE, 'cannot write', () => {
       const end = offset + data.length;
       const first = Math.floor(offset / BLOCK_SIZE);
       const last = Math.floor((end - 1) / BLOCK_SIZE);
-      // Blocks written only in part need what they held: fetched together.
-      const partial = [first, last].filter((i) => offset > i * BLOCK_SIZE || end < (i + 1) * BLOCK_SIZE);
-      const old = partial.length ? await this.#blocks(partial[0], partial[partial.length - 1], partial) : new Map();
-      for (let i = first; i <= last; i++) {
-        const start = i * BLOCK_SIZE;
-        let block;
-        if (offset <= start && end >= start + BLOCK_SIZE) {
-          block = data.subarray(start - offset, start - offset + BLOCK_SIZE);
-          // A view of a larger buffer would be stored whole by the structured clone.
-          if (block.byteLength !== block.buffer.byteLength) block = block.slice();
-        } else {
-          block = this.#dirty.get(i) ?? old.get(i).slice();
-          const from = Math.max(offset, start);
-          block.set(data.subarray(from - offset, Math.min(end, start + BLOCK_SIZE) - offset), from - start);
-        }
-        this.#setBlock(i, block);
-      }
-      this.#size = Math.max(this.#size, end);
-    } catch (e) {
-      throw storageError(e, SQLITE_IOERR_WRITE, `cannot write ${this.path}`);
-    }
-  }
-
-  async truncate(size) {
-    if (this.#readonly) throw new VfsError(SQLITE_IOERR_TRUNCATE, `${this.path} is open read-only`);
-    try {
-      if (size < this.#size) {
-        const kept = Math.ceil(size / BLOCK_SIZE); // blocks from here on are gone
-        for (const i of this.#dirty.keys()) if (i >= kept) this.#dirty.delete(i);
-        if (size % BLOCK_SIZE) {
-          // The last block keeps zeros past the end, so growing again brings nothing back.
-          const i = kept - 1;
-          const block = this.#dirty.get(i) ?? (await this.#blocks(i, i)).get(i).slice();
-          block.fill(0, size % BLOCK_SIZE);
+      const store = (old) => {
+        for (let i = first; i <= last; i++) {
+          const start = i * BLOCK_SIZE;
+          let block;
+          if (offset <= start && end >= start + BLOCK_SIZE) {
+            block = data.subarray(start - offset, start - offset + BLOCK_SIZE);
+            // A view of a larger buffer would be stored whole by the structured clone.
+            if (block.byteLength !== block.buffer.byteLength) block = block.slice();
+          } else {
+            block = this.#dirty.get(i) ?? old.get(i).slice();
+            const from = Math.max(offset, start);
+            block.set(data.subarray(from - offset, Math.min(end, start + BLOCK_SIZE) - offset), from - start);
+          }
           this.#setBlock(i, block);
         }
-        this.#zeroFrom = Math.min(this.#zeroFrom, kept);
+        this.#size = Math.max(this.#size, end);
+      };
+      // Blocks written only in part need what they held: fetched together.
+      const partial = [first, last].filter((i) => offset > i * BLOCK_SIZE || end < (i + 1) * BLOCK_SIZE);
+      const old = partial.length ? this.#blocks(partial[0], partial[partial.length - 1], partial) : null;
+      return old instanceof Promise ? old.then(store) : store(old);
+    });
+  }
+
+  truncate(size) {
+    if (this.#readonly) throw new VfsError(SQLITE_IOERR_TRUNCATE, `${this.path} is open read-only`);
+    return this.#answer(SQLITE_IOERR_TRUNCATE, 'cannot truncate', () => {
+      if (size >= this.#size) {
+        this.#size = size;
+        return undefined;
       }
-      this.#size = size;
-    } catch (e) {
-      throw storageError(e, SQLITE_IOERR_TRUNCATE, `cannot truncate ${this.path}`);
-    }
+      const kept = Math.ceil(size / BLOCK_SIZE); // blocks from here on are gone
+      for (const i of this.#dirty.keys()) if (i >= kept) this.#dirty.delete(i);
+      const cut = (block) => {
+        if (block) {
+          // The last block keeps zeros past the end, so growing again brings nothing back.
+          block.fill(0, size % BLOCK_SIZE);
+          this.#setBlock(kept - 1, block);
+        }
+        this.#zeroFrom = Math.min(this.#zeroFrom, kept);
+        this.#size = size;
+      };
+      if (!(size % BLOCK_SIZE)) return cut(null);
+      const i = kept - 1;
+      const dirty = this.#dirty.get(i);
+      if (dirty) return cut(dirty);
+      const blocks = this.#blocks(i, i);
+      return blocks instanceof Promise ? blocks.then((b) => cut(b.get(i).slice())) : cut(blocks.get(i).slice());
+    });
   }
 
   /** The commit: pending writes go to IndexedDB in one transaction, durable when this resolves. */
-  async sync(flags) {
-    await this.#flush(SQLITE_IOERR_FSYNC);
+  sync(flags) {
+    return this.#flush(SQLITE_IOERR_FSYNC);
   }
 
-  async size() {
-    try {
-      if (this.#mustRevalidate()) await this.#revalidate();
-      return this.#size;
-    } catch (e) {
-      throw storageError(e, SQLITE_IOERR_FSTAT, `cannot read the size of ${this.path}`);
-    }
+  size() {
+    return this.#answer(SQLITE_IOERR_FSTAT, 'cannot read the size of', () => {
+      if (!this.#mustRevalidate()) return this.#size;
+      return this.#revalidate().then(() => this.#size);
+    });
   }
 
-  /** Resolves to false (SQLITE_BUSY) when another connection is in the way. See the top of this file. */
-  async lock(level) {
+  /** False (SQLITE_BUSY) when another connection is in the way. See the top of this file. */
+  lock(level) {
     if (level <= this.#level) return true;
+    return this.#answer(SQLITE_IOERR_LOCK, 'cannot lock', () => this.#lockAbove(level));
+  }
+
+  async #lockAbove(level) {
     const locks = this.#locks;
-    try {
-      if (this.#level === NONE) {
-        if (!await locks.takeShared()) return false;
-        try {
-          await this.#revalidate(true);
-        } catch (e) {
-          await locks.releaseAll();
-          throw e;
-        }
-        this.#level = SHARED;
+    if (this.#level === NONE) {
+      if (!await locks.takeShared()) return false;
+      try {
+        await this.#revalidate(true);
+      } catch (e) {
+        await locks.releaseAll();
+        throw e;
       }
-      if (level === SHARED) return true;
-      if (locks.reserved === null && !await locks.takeReserved()) return false;
-      if (level === RESERVED) {
-        this.#level = RESERVED;
-        return true;
-      }
-      // EXCLUSIVE (SQLite never asks for PENDING itself: it is a step on the way, kept when
-      // refused, as os_unix.c keeps it).
-      this.#level = Math.max(this.#level, RESERVED);
-      if (!await locks.upgrade()) {
-        this.#level = PENDING;
-        return false;
-      }
-      this.#level = EXCLUSIVE;
-      return true;
-    } catch (e) {
-      throw storageError(e, SQLITE_IOERR_LOCK, `cannot lock ${this.path}`);
+      this.#level = SHARED;
     }
+    if (level === SHARED) return true;
+    if (locks.reserved === null && !await locks.takeReserved()) return false;
+    if (level === RESERVED) {
+      this.#level = RESERVED;
+      return true;
+    }
+    // EXCLUSIVE (SQLite never asks for PENDING itself: it is a step on the way, kept when
+    // refused, as os_unix.c keeps it).
+    this.#level = Math.max(this.#level, RESERVED);
+    if (!await locks.upgrade()) {
+      this.#level = PENDING;
+      return false;
+    }
+    this.#level = EXCLUSIVE;
+    return true;
   }
 
   /**
@@ -452,12 +480,16 @@ class IdbFile extends VfsFile {
    * so), unless this connection's journal is still hot: then the transaction was abandoned,
    * and its writes are dropped. A failed flush is the result, after the locks are let go.
    */
-  async unlock(level) {
-    if (level >= this.#level) return;
+  unlock(level) {
+    if (level >= this.#level) return undefined;
+    return this.#unlockTo(level);
+  }
+
+  async #unlockTo(level) {
     let failure = null;
     if (this.#level >= RESERVED && level < RESERVED && this.#pending()) {
       if (this.#vfs.hotJournal(this.path)) this.#dropPending();
-      else failure = await this.#flush(SQLITE_IOERR_WRITE).then(() => null, (e) => e);
+      else failure = await Promise.resolve(this.#flush(SQLITE_IOERR_WRITE)).then(() => null, (e) => e);
     }
     try {
       if (level === SHARED) await this.#locks.downgrade();
@@ -469,13 +501,24 @@ class IdbFile extends VfsFile {
     if (failure) throw failure;
   }
 
-  async checkReservedLock() {
+  checkReservedLock() {
     if (this.#level >= RESERVED) return true;
+    return this.#answer(SQLITE_IOERR_CHECKRESERVEDLOCK, 'cannot check the lock of', () => this.#locks.reservedElsewhere());
+  }
+
+  // What `work()` answers, at once or as a promise; its failure, thrown or rejected, is `code`
+  // ("<verb> <path>") unless it is a VfsError already.
+  #answer(code, verb, work) {
+    const failed = (e) => {
+      throw storageError(e, code, `${verb} ${this.path}`);
+    };
+    let answer;
     try {
-      return await this.#locks.reservedElsewhere();
+      answer = work();
     } catch (e) {
-      throw storageError(e, SQLITE_IOERR_CHECKRESERVEDLOCK, `cannot check the lock of ${this.path}`);
+      failed(e);
     }
+    return answer instanceof Promise ? answer.catch(failed) : answer;
   }
 
   deviceCharacteristics() {
@@ -491,7 +534,7 @@ class IdbFile extends VfsFile {
     this.#vfs.log?.('close', this.path);
     let failure = null;
     if (this.#level >= RESERVED) this.#dropPending();
-    else if (this.#pending()) failure = await this.#flush(SQLITE_IOERR_CLOSE).then(() => null, (e) => e);
+    else if (this.#pending()) failure = await Promise.resolve(this.#flush(SQLITE_IOERR_CLOSE)).then(() => null, (e) => e);
     try {
       await this.#locks.releaseAll();
     } catch (e) {
@@ -581,10 +624,11 @@ class IdbFile extends VfsFile {
 
   /**
    * The blocks `first`..`last` (or just `only`, a list of indices among them) as the file
-   * holds them now: pending, cached, zeros (ZEROS, never to be written into), or fetched from
-   * IndexedDB in one transaction.
+   * holds them now, in a Map: pending, cached, zeros (ZEROS, never to be written into), or, if
+   * any is none of those, a promise of the Map with those fetched from IndexedDB in one
+   * transaction.
    */
-  async #blocks(first, last, only) {
+  #blocks(first, last, only) {
     const blocks = new Map();
     const missing = [];
     const storedEnd = Math.min(this.#zeroFrom, Math.ceil(this.#committedSize / BLOCK_SIZE));
@@ -594,23 +638,25 @@ class IdbFile extends VfsFile {
       if (block) blocks.set(i, block);
       else missing.push(i);
     }
-    if (missing.length) {
-      const caching = this.#level >= SHARED || this.#unlocked;
-      const last = missing[missing.length - 1];
-      this.#readAhead = caching && missing[0] === this.#nextMiss ? Math.min(MAX_READ_AHEAD, Math.max(4, this.#readAhead * 2)) : 0;
-      const ahead = [];
-      for (let i = last + 1; ahead.length < this.#readAhead && i < storedEnd; i++) {
-        if (!this.#dirty.has(i) && !this.#cache.has(i)) ahead.push(i);
-      }
-      this.#nextMiss = (ahead.length ? ahead[ahead.length - 1] : last) + 1;
-      const { blocks: fetched } = await this.#fetch(ahead.length ? missing.concat(ahead) : missing, false);
-      for (const i of missing) {
-        const block = fetched.get(i) ?? ZEROS;
-        blocks.set(i, block);
-        if (caching) this.#remember(i, block);
-      }
-      for (const i of ahead) this.#remember(i, fetched.get(i) ?? ZEROS);
+    return missing.length ? this.#fetchMissing(blocks, missing, storedEnd) : blocks;
+  }
+
+  async #fetchMissing(blocks, missing, storedEnd) {
+    const caching = this.#level >= SHARED || this.#unlocked;
+    const last = missing[missing.length - 1];
+    this.#readAhead = caching && missing[0] === this.#nextMiss ? Math.min(MAX_READ_AHEAD, Math.max(4, this.#readAhead * 2)) : 0;
+    const ahead = [];
+    for (let i = last + 1; ahead.length < this.#readAhead && i < storedEnd; i++) {
+      if (!this.#dirty.has(i) && !this.#cache.has(i)) ahead.push(i);
     }
+    this.#nextMiss = (ahead.length ? ahead[ahead.length - 1] : last) + 1;
+    const { blocks: fetched } = await this.#fetch(ahead.length ? missing.concat(ahead) : missing, false);
+    for (const i of missing) {
+      const block = fetched.get(i) ?? ZEROS;
+      blocks.set(i, block);
+      if (caching) this.#remember(i, block);
+    }
+    for (const i of ahead) this.#remember(i, fetched.get(i) ?? ZEROS);
     return blocks;
   }
 
@@ -664,8 +710,12 @@ class IdbFile extends VfsFile {
    * dropped, so the file reads again as IndexedDB holds it, and the error is thrown: `code`,
    * or SQLITE_FULL for a quota exceeded.
    */
-  async #flush(code) {
-    if (!this.#pending() || this.#detached) return;
+  #flush(code) {
+    if (!this.#pending() || this.#detached) return undefined;
+    return this.#flushPending(code);
+  }
+
+  async #flushPending(code) {
     const path = this.path;
     const dirty = this.#dirty;
     const size = this.#size;
@@ -949,12 +999,12 @@ class VolatileFile extends VfsFile {
     this.#onClose = onClose;
   }
 
-  async read(offset, length) {
+  read(offset, length) {
     const { data, size } = this.#entry;
     return data.slice(Math.min(offset, size), Math.min(offset + length, size));
   }
 
-  async write(offset, data) {
+  write(offset, data) {
     if (this.#readonly) throw new VfsError(SQLITE_IOERR_WRITE, `${this.path} is open read-only`);
     const entry = this.#entry;
     const end = offset + data.length;
@@ -972,7 +1022,7 @@ class VolatileFile extends VfsFile {
     entry.size = Math.max(entry.size, end);
   }
 
-  async truncate(size) {
+  truncate(size) {
     if (this.#readonly) throw new VfsError(SQLITE_IOERR_TRUNCATE, `${this.path} is open read-only`);
     const entry = this.#entry;
     if (size < entry.size) entry.data.fill(0, size, entry.size);
@@ -984,23 +1034,23 @@ class VolatileFile extends VfsFile {
     entry.size = size;
   }
 
-  async sync(flags) {
+  sync(flags) {
     // In memory by design: see the top of this file.
   }
 
-  async size() {
+  size() {
     return this.#entry.size;
   }
 
-  async lock(level) {
+  lock(level) {
     return super.lock(level);
   }
 
-  async unlock(level) {
+  unlock(level) {
     super.unlock(level);
   }
 
-  async checkReservedLock() {
+  checkReservedLock() {
     return super.checkReservedLock();
   }
 
@@ -1008,7 +1058,7 @@ class VolatileFile extends VfsFile {
     return SQLITE_IOCAP_POWERSAFE_OVERWRITE;
   }
 
-  async close() {
+  close() {
     super.close();
     this.#onClose?.();
   }

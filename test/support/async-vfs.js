@@ -1,6 +1,8 @@
 // An async VFS for tests on hosts without IndexedDB: another VFS's methods, each answering
 // with a promise that settles on a later task (setTimeout 0 every `everyNth` call, a microtask
-// otherwise), so the instance really suspends and the event loop runs in between.
+// otherwise), so the instance really suspends and the event loop runs in between. With
+// `plainEvery`, every so many calls answer at once instead (a value, or a thrown exception), as
+// an async VFS may when it has the answer at hand: the instance then goes on without suspending.
 import { Vfs } from '../../src/vfs/base.js';
 
 const later = (value, macrotask) => new Promise((resolve) => (macrotask ? setTimeout(() => resolve(value), 0) : queueMicrotask(() => resolve(value))));
@@ -11,17 +13,20 @@ export class AsyncWrapperVfs extends Vfs {
   failures = new Map(); // a file method's name → what it throws instead of answering
   #inner;
   #everyNth;
+  #plainEvery;
 
-  constructor(name, inner, { everyNth = 8 } = {}) {
+  constructor(name, inner, { everyNth = 8, plainEvery = 0 } = {}) {
     super();
     this.name = name;
     this.#inner = inner;
     this.#everyNth = everyNth;
+    this.#plainEvery = plainEvery;
   }
 
   // The inner method's answer (or its exception), on a later microtask or task.
   answer(call) {
     this.calls++;
+    if (this.#plainEvery && this.calls % this.#plainEvery === 0) return call();
     const macrotask = this.calls % this.#everyNth === 0;
     try {
       return later(call(), macrotask);

@@ -38,10 +38,13 @@ globalThis.T = {
     return true;
   },
 
-  /** What `promise` rejects with ({ name, code, message }), or 'resolved'. */
+  /**
+   * What `promise` rejects with ({ name, code, message }), or 'resolved'. Given a function,
+   * what its call throws or its promise rejects with: a VFS method may fail either way.
+   */
   async failure(promise) {
     try {
-      await promise;
+      await (typeof promise === 'function' ? promise() : promise);
       return 'resolved';
     } catch (e) {
       return { name: e?.name, code: e?.code, message: e?.message };
