@@ -9,7 +9,7 @@
 // (it would run on the suspended call's stack): calls wait their turn in a queue, one at a
 // time, and such an instance is never shared between databases.
 import { instantiateAsyncInstance } from './component.js';
-import { connectionDefaults, openFlags } from './connection-defaults.js';
+import { connectionDefaults, maxMemoryOption, openFlags } from './connection-defaults.js';
 import { toSqliteError } from './errors.js';
 import { CellReader, packed, packedSizeBound } from './packed.js';
 import {
@@ -46,11 +46,14 @@ export class AsyncDatabase {
   #progressId = 0;
 
   /** Opens `filename` on async VFS `vfs` (Database.open calls this for such a VFS). */
-  static async open(filename, { vfs, readonly = false, fileMustExist = false, nofollow = false, timeout = 5000 } = {}) {
+  static async open(filename, options = {}) {
+    const { vfs, readonly = false, fileMustExist = false, nofollow = false, timeout = 5000 } = options;
+    const maxMemory = maxMemoryOption(options);
     if (!jspiAvailable) {
       throw new TypeError(`The ${vfs} VFS is async, and this JavaScript engine cannot suspend WebAssembly on a promise (JSPI: Node 24, Chromium 137, Firefox 139 or later)`);
     }
     const instance = await instantiateAsyncInstance();
+    if (maxMemory) instance.api.memoryLimit(BigInt(maxMemory)); // never pooled: nothing to undo
     const flags = openFlags({ readonly, fileMustExist, nofollow });
     let connection;
     try {

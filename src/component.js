@@ -254,7 +254,7 @@ const callbacksGone = {
 const idle = [];
 const maxIdle = 2;
 // A bigger memory is given back to the garbage collector. The guest grows its memory ahead of
-// what malloc uses (guest/libc/sbrk.cc: by as much again, up to 64 MiB), so this is about
+// what malloc uses (guest/libc/heap.cc: by as much again, up to 64 MiB), so this is about
 // 64 MiB used.
 const maxIdleMemory = 128 * 1024 * 1024;
 
@@ -280,9 +280,17 @@ function warmUp(vfs) {
   releaseInstance(instance);
 }
 
-/** An instance for a new Database: an idle one if there is one, else a fresh one. */
-export function instantiateDatabase() {
-  return idle.pop() ?? instantiateFresh();
+/**
+ * An instance for a new Database: an idle one if there is one, else a fresh one. With
+ * `maxMemory` (bytes), one whose memory has not grown past it, limited to it.
+ */
+export function instantiateDatabase(maxMemory = 0) {
+  if (!maxMemory) return idle.pop() ?? instantiateFresh();
+  const fits = idle.findLastIndex((instance) => instance.memory.buffer.byteLength <= maxMemory);
+  const instance = fits >= 0 ? idle.splice(fits, 1)[0] : instantiateFresh();
+  instance.api.memoryLimit(BigInt(maxMemory));
+  instance.memoryLimited = true;
+  return instance;
 }
 
 /** Takes back the instance of a Database that closed: kept if clean, alive and small. */
@@ -294,5 +302,9 @@ export function releaseInstance(instance) {
   instance.functionsImport.reset();
   instance.tablesImport.reset();
   instance.progressImport.reset();
+  if (instance.memoryLimited) {
+    instance.api.memoryLimit(0n);
+    instance.memoryLimited = false;
+  }
   idle.push(instance);
 }

@@ -24,6 +24,18 @@ export function openFlags({ readonly, fileMustExist, nofollow }) {
 }
 
 /**
+ * The `maxMemory` option: the most linear memory the database's instance may grow to, in bytes
+ * (wit: memory-limit), or 0 when not given.
+ */
+export function maxMemoryOption(options) {
+  const value = options.maxMemory;
+  if (value === undefined || value === null) return 0;
+  if (!Number.isInteger(value) || value <= 0) throw new TypeError('Expected the "maxMemory" option to be a positive integer (bytes)');
+  if (value > 2 ** 32) throw new RangeError('Option "maxMemory" cannot be greater than 4294967296 (the 4 GiB a wasm32 instance can have)');
+  return value;
+}
+
+/**
  * The calls that set a fresh connection up: as better-sqlite3 does — no value longer than V8's
  * longest string, and defensive — and with LIKE/GLOB patterns the engine's stack can match.
  * One thunk each, for the caller to run in turn (an async connection's calls must not overlap).

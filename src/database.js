@@ -2,7 +2,8 @@
 import { coreReady, instantiateDatabase, releaseInstance } from './component.js';
 import { AsyncDatabase } from './async-database.js';
 import {
-  MAX_STRING_LENGTH, SQLITE_DBCONFIG_DEFENSIVE, SQLITE_LIMIT_LENGTH, SQLITE_LIMIT_SQL_LENGTH, connectionDefaults, openFlags,
+  MAX_STRING_LENGTH, SQLITE_DBCONFIG_DEFENSIVE, SQLITE_LIMIT_LENGTH, SQLITE_LIMIT_SQL_LENGTH, connectionDefaults,
+  maxMemoryOption, openFlags,
 } from './connection-defaults.js';
 import { SqliteError, sqliteError, toSqliteError } from './errors.js';
 import { LiveStatements, StatementSlot } from './live-statements.js';
@@ -61,7 +62,8 @@ function openAsync(filename, vfs, options) {
   if (!Number.isInteger(timeout) || timeout < 0) throw new TypeError('Expected the "timeout" option to be a positive integer');
   const name = filename.trim();
   if (readonly && (name === '' || name === ':memory:')) throw new TypeError('In-memory/temporary databases cannot be readonly');
-  return AsyncDatabase.open(name, { vfs: vfs.name, readonly, fileMustExist, nofollow, timeout });
+  const maxMemory = maxMemoryOption(options);
+  return AsyncDatabase.open(name, { vfs: vfs.name, readonly, fileMustExist, nofollow, timeout, maxMemory: maxMemory || undefined });
 }
 
 class Database {
@@ -146,6 +148,7 @@ class Database {
     const timeout = 'timeout' in options ? options.timeout : 5000;
     const verbose = 'verbose' in options ? options.verbose : null;
     const nativeBinding = 'nativeBinding' in options ? options.nativeBinding : null;
+    const maxMemory = maxMemoryOption(options);
     if (readonly && anonymous && !image) throw new TypeError('In-memory/temporary databases cannot be readonly');
     if (!Number.isInteger(timeout) || timeout < 0) {
       throw new TypeError('Expected the "timeout" option to be a positive integer');
@@ -171,7 +174,7 @@ class Database {
 
     // Open, each database in an instance of its own (one a closed Database handed back, or new).
     const flags = openFlags({ readonly: readonly && !image, fileMustExist, nofollow });
-    const instance = instantiateDatabase();
+    const instance = instantiateDatabase(maxMemory);
     const { api, hot, guard } = instance;
     this.#instance = instance;
     this.#failureOf = instance.failureOf;

@@ -17,6 +17,12 @@ export interface Options {
   nofollow?: boolean;
   /** Busy timeout in milliseconds (default 5000). */
   timeout?: number;
+  /**
+   * The most memory, in bytes, the database's engine instance may grow to (at least its
+   * starting size, about 1.2 MiB). Past it a statement fails with SQLITE_NOMEM and the
+   * database goes on. Default: no limit but wasm32's 4 GiB.
+   */
+  maxMemory?: number;
   /** Called with the SQL of each statement before it runs. */
   verbose?: ((sql: string) => void) | null;
   /** Accepted for programs written for better-sqlite3, and ignored. */

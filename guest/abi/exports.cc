@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "abi/memory.h"
+#include "libc/heap.h"
 #include "sqlite/backup.h"
 #include "sqlite/connection.h"
 #include "sqlite/statement.h"
@@ -324,5 +325,14 @@ EXPORT("[method]statement.columns") uint8_t* statement_columns(Statement* self) 
 }
 
 EXPORT("[dtor]statement") void statement_dtor(Statement* self) { delete self; }
+
+EXPORT("memory-limit") int64_t memory_limit(int64_t bytes) {
+  heap::set_limit(uint64_t(bytes));
+  return int64_t(heap::memory_size());
+}
+
+EXPORT("fail-allocation") int32_t fail_allocation(int32_t after) {
+  return int32_t(heap::fail_allocation(uint32_t(after)));
+}
 
 }  // extern "C"

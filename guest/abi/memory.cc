@@ -1,5 +1,7 @@
 #include "abi/memory.h"
 
+#include "libc/heap.h"
+
 #include <cstdint>
 #include <cstdlib>
 
@@ -45,9 +47,10 @@ extern "C" __attribute__((export_name("cabi_realloc"))) void* cabi_realloc(void*
 }
 
 // Our own operator new/delete: libc++'s pull in the new-handler machinery, which reports
-// failures through stdio and so would import WASI. Running out of memory aborts either way.
+// failures through stdio and so would import WASI. Running out of memory aborts either way,
+// so these allocations are exempt from the memory limit and from injected failures (heap.h).
 void* operator new(size_t size) {
-  void* p = malloc(size ? size : 1);
+  void* p = heap::exempt_malloc(size ? size : 1);
   if (!p) abort();
   return p;
 }
