@@ -2,6 +2,7 @@
 // The reliability checks, one command: `npm run -s reliability -- [options]`.
 //
 //   io-faults      a VFS call failing at every point of a workload, on memory and node-fs
+//   oom            an allocation failing at every point of a workload (test/28's, node:test)
 //   corrupt-files  damaged databases, opened by ours and by native SQLite
 //   sql-diff       generated SQL, run by ours and by native SQLite side by side
 //   regressions    the differences sql-diff found, kept as cases
@@ -54,6 +55,18 @@ const checks = [
     args: () => [here('io-faults.js'), ...(faults === 'all' ? ['--all'] : ['--sample', faults]), ...seedArgs(1)],
   },
   {
+    // test/28 under node:test, trying every 7th allocation (npm test's own run strides
+    // otherwise), or every one with --full.
+    name: 'oom',
+    args: () => ['--test', path.join(root, 'test/28.memory-limit.test.js')],
+    env: () => ({ OOM_EVERY: full ? '1' : '7' }),
+    line: (out, status) => {
+      const counts = out.match(/oom: (\d+) failure points up to allocation (\d+); errors: ([^;]*); aborts: (\d+)/);
+      const summary = counts ? `${counts[1]} allocations failed (up to the ${counts[2]}th), errors ${counts[3]}, aborts ${counts[4]}` : 'no counts';
+      return `check oom: ${summary}${status || !counts ? ' FAILED' : ''}`;
+    },
+  },
+  {
     name: 'corrupt-files', sameVersion: true,
     args: () => [here('corrupt-files.js'), '--variants', size(opts.variants, 1000, 20000), ...seedArgs(18)],
   },
@@ -96,7 +109,8 @@ function hammerLine(name) {
 function runChild(check, runtime) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(runtime.command, check.args(), { cwd: root, env: runtime.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = { ...runtime.env, ...check.env?.() };
+    const child = spawn(runtime.command, check.args(), { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
