@@ -50,12 +50,15 @@
 // connection (waiting could outlast that timeout). The only requests that wait are the
 // writer's own shared hold taken back, when no exclusive one can be in the way.
 // Requests are separate per file object, so connections of one page exclude each other too.
+// The shared hold outlives a read transaction until a writer asks for it on a BroadcastChannel
+// (see WebLocks), so statements outside a transaction do not each pay a Web Lock request.
 //
 // Cache: blocks read while SHARED or more is held are kept (up to CACHE_BLOCKS per file), tagged
 // with the file's (id, version). Taking SHARED reads the file's record (one IndexedDB get) and
 // keeps the cache only if the record is unchanged; no other connection can change the file
-// while SHARED is held. Reads with no lock (SQLite peeks at the header when it opens) read the
-// record and the blocks in one transaction and cache nothing.
+// while SHARED is held, nor while it lingers (taking it up again reads nothing). Reads with no
+// lock (SQLite peeks at the header when it opens) read the record and the blocks in one
+// transaction and cache nothing.
 //
 // Names: `fullPathname` drops leading and doubled slashes and `.`, resolves `..`, and gives the
 // name without a leading '/': '/a/./b.db' → 'a/b.db'. Temporary files get names starting with
@@ -443,12 +446,17 @@ class IdbFile extends VfsFile {
   /** False (SQLITE_BUSY) when another connection is in the way. See the top of this file. */
   lock(level) {
     if (level <= this.#level) return true;
+    // The shared hold kept since the last transaction: nobody can have written meanwhile.
+    if (level === SHARED && this.#locks.resume()) {
+      this.#level = SHARED;
+      return true;
+    }
     return this.#answer(SQLITE_IOERR_LOCK, 'cannot lock', () => this.#lockAbove(level));
   }
 
   async #lockAbove(level) {
     const locks = this.#locks;
-    if (this.#level === NONE) {
+    if (this.#level === NONE && !locks.resume()) {
       if (!await locks.takeShared()) return false;
       try {
         await this.#revalidate(true);
@@ -456,8 +464,8 @@ class IdbFile extends VfsFile {
         await locks.releaseAll();
         throw e;
       }
-      this.#level = SHARED;
     }
+    this.#level = Math.max(this.#level, SHARED);
     if (level === SHARED) return true;
     if (locks.reserved === null && !await locks.takeReserved()) return false;
     if (level === RESERVED) {
@@ -482,6 +490,12 @@ class IdbFile extends VfsFile {
    */
   unlock(level) {
     if (level >= this.#level) return undefined;
+    // The end of a read transaction keeps the shared hold (see WebLocks): the next one starts
+    // without a Web Lock request or a check of the record, unless a writer asked for it.
+    if (this.#level === SHARED && level === NONE && this.#locks.linger()) {
+      this.#level = NONE;
+      return undefined;
+    }
     return this.#unlockTo(level);
   }
 
@@ -540,6 +554,7 @@ class IdbFile extends VfsFile {
     } catch (e) {
       failure ??= storageError(e, SQLITE_IOERR_CLOSE, `cannot unlock ${this.path}`);
     }
+    this.#locks.dispose();
     this.#level = NONE;
     super.close();
     this.#vfs.closed(this);
@@ -778,15 +793,61 @@ function equalBytes(a, b) {
   return true;
 }
 
-/** The Web Locks of one open file (see the top of this file): each a hold, or null. */
+/**
+ * The Web Locks of one open file (see the top of this file): each a hold, or null.
+ *
+ * The shared hold outlives a read transaction (it lingers): SQLite takes SHARED and lets it go
+ * around every statement outside a transaction, and taking it costs a Web Lock request and a
+ * read of the file's record in IndexedDB, a millisecond or more where a point query costs
+ * microseconds. While it lingers no one can write the file (writing needs `L` exclusive), so
+ * the next transaction starts at once and keeps its cache. A writer that finds `L` held asks
+ * on a BroadcastChannel named `L` for lingering holds to go (any tab or Worker of the origin):
+ * one lingering lets go at once, one in a transaction at its end. The writer meanwhile answers
+ * SQLITE_BUSY, and SQLite's busy handler asks again, as for a reader in a transaction.
+ */
 class WebLocks {
   shared = null; // `L`, shared
   exclusive = null; // `L`, exclusive
   reserved = null; // `L:reserved`
   #queued = null; // PENDING: `L` exclusive, waiting in the queue
+  #lingering = false; // `shared` kept while SQLite holds no lock
+  #wanted = false; // a writer asked for `shared` while a transaction held it
+  #channel = null; // where writers ask for lingering holds; without one nothing lingers
 
   constructor(name) {
     this.name = name;
+    if (typeof BroadcastChannel === 'function') {
+      this.#channel = new BroadcastChannel(name);
+      this.#channel.onmessage = () => {
+        if (this.#lingering) this.#letGoLingering();
+        else if (this.shared) this.#wanted = true;
+      };
+    }
+  }
+
+  /** At the end of a read transaction: keeps the shared hold if it may linger. */
+  linger() {
+    if (!this.#channel || !this.shared || this.exclusive || this.reserved || this.#queued || this.#wanted) return false;
+    this.#lingering = true;
+    return true;
+  }
+
+  /** At the start of one: whether the lingering hold is there to take up again. */
+  resume() {
+    if (!this.#lingering) return false;
+    this.#lingering = false;
+    return true;
+  }
+
+  /** The file is closed: nothing lingers, and no one asks this one any more. */
+  dispose() {
+    this.#channel?.close();
+    this.#channel = null;
+  }
+
+  #letGoLingering() {
+    this.#lingering = false;
+    this.release('shared').catch(() => {}); // a hold that will not go has no one to tell
   }
 
   async takeShared() {
@@ -802,6 +863,7 @@ class WebLocks {
   async release(which) {
     const held = this[which];
     this[which] = null;
+    if (which === 'shared') this.#wanted = false;
     await held?.release();
   }
 
@@ -815,6 +877,7 @@ class WebLocks {
       this.exclusive = await hold(this.name, 'exclusive', true);
       if (this.exclusive) return true;
       this.#queued = queue(this.name, 'exclusive');
+      this.#channel?.postMessage('let go'); // holds lingering elsewhere
     }
     // The grant comes as a callback: one turn of the event loop lets one already made arrive.
     const granted = await Promise.race([this.#queued.granted, new Promise((resolve) => setTimeout(resolve, 0))]);
@@ -837,6 +900,7 @@ class WebLocks {
   }
 
   async releaseAll() {
+    this.#lingering = false;
     await this.#dequeue();
     await Promise.all(['exclusive', 'shared', 'reserved'].map((which) => this.release(which)));
   }
