@@ -99,7 +99,7 @@ export class AsyncDatabase {
     return this.#call(async () => {
       const prepared = await this.#connection.prepare(sql);
       if (!prepared) throw new RangeError('The supplied SQL string contains no statements');
-      const { statement, info } = prepared;
+      const { statement, address, info } = prepared;
       if (info.hasTail) {
         statement[Symbol.dispose]();
         throw new RangeError('The supplied SQL string contains more than one statement');
@@ -109,7 +109,7 @@ export class AsyncDatabase {
       // statements' calls need not ask for it again (a call fewer per run).
       const controls = TRANSACTION_CONTROL.test(sql);
       const call = (op) => this.#call(op, controls);
-      const st = new AsyncStatement(this, statement, info, columns, sql, call, this.#instance.failureOf);
+      const st = new AsyncStatement(this, { statement, address, info, columns, source: sql, call, instance: this.#instance });
       this.#statements.add(st);
       return st;
     });
@@ -276,6 +276,8 @@ function arrangeFor(info, args) {
 export class AsyncStatement {
   #database;
   #statement; // the guest statement, until finalize
+  #address; // what the direct calls pass for it (wit: prepared.address)
+  #hot; // the instance's direct calls for run and step-many (hot-calls.js)
   #info;
   #columns;
   #call;
@@ -284,10 +286,12 @@ export class AsyncStatement {
   #safeIntegers = false;
   #iterating = false;
 
-  constructor(database, statement, info, columns, source, call, failureOf) {
+  constructor(database, { statement, address, info, columns, source, call, instance }) {
     this.#database = database;
-    this.#failureOf = failureOf;
+    this.#failureOf = instance.failureOf;
+    this.#hot = instance.hot;
     this.#statement = statement;
+    this.#address = address;
     this.#info = info;
     this.#columns = columns;
     this.#call = call;
@@ -301,23 +305,23 @@ export class AsyncStatement {
 
   /** Executes once: { changes, lastInsertRowid }. */
   run(...args) {
-    return this.#execute(args, async (statement, values) => runResult(await statement.run(values), this.#safeIntegers));
+    return this.#execute(args, (values) => this.#hot.run(this.#address, values, this.#safeIntegers));
   }
 
   /** The first row, or undefined. */
   get(...args) {
-    return this.#read(args, async (statement, values) => {
-      const batch = await statement.stepMany(values, 1, 0, true);
-      return this.#rows(batch)[0];
+    return this.#read(args, async (values) => {
+      const batch = await this.#hot.stepMany(this.#address, values, 1, 0, true);
+      return this.#decode(batch)[0];
     });
   }
 
   /** Every row. */
   all(...args) {
-    return this.#read(args, async (statement, values) => {
-      const batch = await statement.stepMany(values, 0, 0, false);
-      const rows = this.#rows(batch);
-      if (batch.failure) throw toSqliteError({ payload: batch.failure }, this.#failureOf);
+    return this.#read(args, async (values) => {
+      const batch = await this.#hot.stepMany(this.#address, values, 0, 0, false);
+      const rows = this.#decode(batch);
+      if (batch.failure) throw batch.failure;
       return rows;
     });
   }
@@ -327,6 +331,7 @@ export class AsyncStatement {
     if (!this.reader) throw new TypeError('This statement does not return data. Use run() instead');
     this.#usable();
     let values = this.#values(args);
+    values = values === undefined ? undefined : packed(values);
     this.#iterating = true;
     let done = false;
     try {
@@ -408,8 +413,7 @@ export class AsyncStatement {
   }
 
   #values(args) {
-    const values = arrangeFor(this.#info, args);
-    return values === undefined ? undefined : packed(values);
+    return arrangeFor(this.#info, args);
   }
 
   async #execute(args, body) {
@@ -417,7 +421,7 @@ export class AsyncStatement {
     const values = this.#values(args);
     return this.#call(() => {
       if (!this.#statement) throw new TypeError('The statement is finalized');
-      return body(this.#statement, values);
+      return body(values);
     });
   }
 
@@ -426,8 +430,17 @@ export class AsyncStatement {
     return this.#execute(args, body);
   }
 
+  // Rows of a batch jco's glue copied out (iterate's).
   #rows({ rowCount, columnCount, cells }) {
-    const reader = new CellReader(cells, new DataView(cells.buffer, cells.byteOffset, cells.byteLength), 0, this.#safeIntegers);
+    return this.#decodeWith(new CellReader(cells, new DataView(cells.buffer, cells.byteOffset, cells.byteLength), 0, this.#safeIntegers), rowCount, columnCount);
+  }
+
+  // Rows of a batch still in guest memory (a direct call's), read before the queued call ends.
+  #decode(batch) {
+    return this.#decodeWith(this.#hot.cells(batch, this.#safeIntegers), batch.rowCount, batch.columnCount);
+  }
+
+  #decodeWith(reader, rowCount, columnCount) {
     const names = this.#columns.map((c) => c.name);
     const tables = this.#mode === EXPAND ? this.#columns.map((c) => c.originTable ?? '$') : null;
     return decodeRows(reader, rowCount, columnCount, this.#mode, names, tables);

@@ -7,7 +7,7 @@
 // they were: such an instance is dead, and nothing runs in it again.
 import { instantiate } from '../dist/js/sqlite.js';
 import { InstanceAbortedError, sqliteError } from './errors.js';
-import { checkedRealloc, hotCalls } from './hot-calls.js';
+import { checkedRealloc, hotCalls, promisingHotCalls } from './hot-calls.js';
 import { createCallbackScope, createFunctionsImport } from './user-functions.js';
 import { createProgressImport } from './progress.js';
 import { createTablesImport } from './virtual-tables.js';
@@ -199,13 +199,13 @@ export async function instantiateAsyncInstance() {
   const functionsImport = createFunctionsImport(callbacks);
   const tablesImport = createTablesImport(callbacks);
   const progressImport = createProgressImport(callbacks);
-  let memory;
+  let core;
   // The exports stay the instance's own functions: WebAssembly.promising takes nothing else.
   // The AsyncDatabase's queue does what the guard does for a synchronous instance.
   const instantiateCore = (module, importObject) => {
     const instance = new WebAssembly.Instance(module, importObject);
     if (typeof instance.exports.cabi_realloc !== 'function') return instance;
-    memory = instance.exports.memory;
+    core = instance.exports;
     return { exports: { ...instance.exports, cabi_realloc: checkedRealloc(instance.exports.cabi_realloc) } };
   };
   const imports = {
@@ -217,7 +217,10 @@ export async function instantiateAsyncInstance() {
   const { database } = instantiateWaiting(getCoreModule, imports, instantiateCore);
   const failureOf = (message, extendedCode) =>
     callbacks.takeThrown() ?? sqliteError(message, extendedCode, vfsImport.causeOf(extendedCode));
-  return { api: database, guard, vfsImport, callbacks, functionsImport, tablesImport, progressImport, failureOf, memory };
+  return {
+    api: database, hot: promisingHotCalls(core, failureOf), guard, vfsImport, callbacks, functionsImport, tablesImport,
+    progressImport, failureOf, memory: core.memory,
+  };
 }
 
 // User callbacks close over their Database (`db.function('f', () => db.prepare(…))`), and what

@@ -34,12 +34,12 @@ export function checkedRealloc(realloc) {
   };
 }
 
-// `failureOf(message, extendedCode)` makes the error a failure throws (component.js).
-export function hotCalls(core, guard, failureOf) {
+// What both callers share: the memory views, the parameters lowered into guest memory, and
+// the results read out of a return area. `failureOf(message, extendedCode)` makes the error a
+// failure throws (component.js).
+function directAccess(core, failureOf) {
   const { memory } = core;
   const realloc = checkedRealloc(core.cabi_realloc);
-  const run = core[RUN];
-  const stepMany = core[STEP_MANY];
   let bytes = new Uint8Array(memory.buffer);
   let view = new DataView(memory.buffer);
 
@@ -54,16 +54,6 @@ export function hotCalls(core, guard, failureOf) {
   // An s64 as the nearest number, as better-sqlite3 gives it without safeIntegers.
   const int64 = (at) => view.getInt32(at + 4, true) * 4294967296 + view.getUint32(at, true);
 
-  // Lowers the parameters as option<list<u8>>: packed right into memory from cabi_realloc,
-  // which the guest then owns. The allocation may exceed the list; the guest frees it whole.
-  let loweredLength = 0;
-  function lower(values) {
-    const ptr = realloc(0, 0, 1, packedSizeBound(values));
-    fresh();
-    loweredLength = packInto(values, bytes, view, ptr) - ptr;
-    return ptr;
-  }
-
   // The WIT `error` record at `at`.
   function error(at) {
     const { extendedCode, message, messageLength } = LAYOUT.error;
@@ -75,23 +65,25 @@ export function hotCalls(core, guard, failureOf) {
 
   const R = LAYOUT.run;
   const S = LAYOUT.stepMany;
-  return {
+  const access = {
+    // The option<list<u8>> arguments of the parameters: packed right into memory from
+    // cabi_realloc, which the guest then owns. The allocation may exceed the list; the guest
+    // frees it whole. May fail (SQLITE_NOMEM), before the guest is entered.
+    // Answers the address; `lowered` is the length.
+    lower(values) {
+      const ptr = realloc(0, 0, 1, packedSizeBound(values));
+      fresh();
+      access.lowered = packInto(values, bytes, view, ptr) - ptr;
+      return ptr;
+    },
+    lowered: 0,
     // A reader over a batch's cells; the views are current even if memory grew since.
     cells(batch, safeIntegers) {
       fresh();
       return new CellReader(bytes, view, batch.start, safeIntegers);
     },
     // The run-result record; the rowid as a BigInt only when asked, sparing an allocation.
-    run(address, values, safeIntegers) {
-      guard.enter();
-      const ptr = values === undefined ? 0 : lower(values); // may fail, outside the guest
-      let ret;
-      try {
-        ret = values === undefined ? run(address, 0, 0, 0) : run(address, 1, ptr, loweredLength);
-      } catch (e) {
-        throw guard.abort(e); // the guest did not return normally
-      }
-      ret >>>= 0;
+    runResult(ret, safeIntegers) {
       fresh();
       if (bytes[ret + R.isErr]) throw error(ret + R.error);
       return {
@@ -100,20 +92,7 @@ export function hotCalls(core, guard, failureOf) {
       };
     },
     // A batch of rows; `failure` is the SqliteError of a step that failed after them.
-    stepMany(address, values, maxRows, maxBytes, reset) {
-      guard.enter();
-      const ptr = values === undefined ? 0 : lower(values);
-      const r = reset ? 1 : 0;
-      let ret;
-      try {
-        ret =
-          values === undefined
-            ? stepMany(address, 0, 0, 0, maxRows, maxBytes, r)
-            : stepMany(address, 1, ptr, loweredLength, maxRows, maxBytes, r);
-      } catch (e) {
-        throw guard.abort(e);
-      }
-      ret >>>= 0;
+    rows(ret) {
       fresh();
       if (bytes[ret + S.isErr]) throw error(ret + S.error);
       const start = view.getUint32(ret + S.cells, true);
@@ -125,6 +104,67 @@ export function hotCalls(core, guard, failureOf) {
         done: bytes[ret + S.done] !== 0,
         failure: bytes[ret + S.hasFailure] ? error(ret + S.failure) : null,
       };
+    },
+  };
+  return access;
+}
+
+/** The hot paths of a synchronous instance, behind its guard. */
+export function hotCalls(core, guard, failureOf) {
+  const access = directAccess(core, failureOf);
+  const run = core[RUN];
+  const stepMany = core[STEP_MANY];
+  return {
+    cells: access.cells,
+    run(address, values, safeIntegers) {
+      guard.enter();
+      const ptr = values === undefined ? 0 : access.lower(values); // may fail, outside the guest
+      let ret;
+      try {
+        ret = values === undefined ? run(address, 0, 0, 0) : run(address, 1, ptr, access.lowered);
+      } catch (e) {
+        throw guard.abort(e); // the guest did not return normally
+      }
+      return access.runResult(ret >>> 0, safeIntegers);
+    },
+    stepMany(address, values, maxRows, maxBytes, reset) {
+      guard.enter();
+      const ptr = values === undefined ? 0 : access.lower(values);
+      const r = reset ? 1 : 0;
+      let ret;
+      try {
+        ret = values === undefined
+          ? stepMany(address, 0, 0, 0, maxRows, maxBytes, r)
+          : stepMany(address, 1, ptr, access.lowered, maxRows, maxBytes, r);
+      } catch (e) {
+        throw guard.abort(e);
+      }
+      return access.rows(ret >>> 0);
+    },
+  };
+}
+
+/**
+ * The same for an instance on an async VFS (async-database.js): each call a promising one
+ * (JSPI), which the instance's queue runs one at a time. A batch's cells are valid only until
+ * the next call, so the caller reads them before its queued call ends.
+ */
+export function promisingHotCalls(core, failureOf) {
+  const access = directAccess(core, failureOf);
+  const run = WebAssembly.promising(core[RUN]);
+  const stepMany = WebAssembly.promising(core[STEP_MANY]);
+  return {
+    cells: access.cells,
+    async run(address, values, safeIntegers) {
+      const ret = values === undefined ? run(address, 0, 0, 0) : run(address, 1, access.lower(values), access.lowered);
+      return access.runResult((await ret) >>> 0, safeIntegers);
+    },
+    async stepMany(address, values, maxRows, maxBytes, reset) {
+      const r = reset ? 1 : 0;
+      const ret = values === undefined
+        ? stepMany(address, 0, 0, 0, maxRows, maxBytes, r)
+        : stepMany(address, 1, access.lower(values), access.lowered, maxRows, maxBytes, r);
+      return access.rows((await ret) >>> 0);
     },
   };
 }
