@@ -226,6 +226,16 @@ describe('AsyncDatabase', { skip: !jspi && 'no JSPI in this Node (it comes with 
     }
   });
 
+  it('maxMemory caps its instance too: SQLITE_NOMEM past it, and the database goes on', async () => {
+    const db = await open('capped.db', { maxMemory: 16 * 1024 * 1024 });
+    await db.exec('CREATE TABLE c(x)');
+    await assert.rejects(db.exec('INSERT INTO c VALUES (randomblob(20 * 1024 * 1024))'), isCode('SQLITE_NOMEM'));
+    await db.exec('INSERT INTO c VALUES (randomblob(1024))');
+    assert.equal(await (await db.prepare('SELECT count(*) FROM c')).pluck().get(), 1);
+    await db.close();
+    await assert.rejects(open('capped.db', { maxMemory: -1 }), TypeError);
+  });
+
   it('a VFS failure reaches the caller as SQLite\'s error, with the VFS\'s exception as cause', async () => {
     const failing = new AsyncWrapperVfs('async-failing', new MemoryVfs());
     registerVfs(failing);
