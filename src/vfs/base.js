@@ -51,6 +51,28 @@ export function asyncWaitPending() {
   return asyncWaits > 0;
 }
 
+// A lock the VFS was refused just now, for which SQLite's busy handler is about to sleep (it lets
+// go of every lock first, then sleeps 1 to 100 ms between tries). A blind sleep loses to a writer
+// that commits back to back: it lets go and takes the lock again within a few hundred
+// microseconds, so a sleeper that wakes every 100 ms almost never finds it free, and starves.
+// So the sleep tries the lock itself as it goes, `retry()` → true once it holds it, and ends
+// then; SQLite's own next try then finds it held. Only a try within REFUSAL_FRESH_MS of the
+// refusal counts: a later sleep is about something else.
+const REFUSAL_FRESH_MS = 20;
+let refusal = null;
+
+/** Notes the lock a VFS was refused: `retry()` tries it again, true once it is held. */
+export function noteLockRefusal(retry) {
+  refusal = { retry, at: performance.now() };
+}
+
+/** The retry of a lock refused just now, once (or null). */
+export function takeLockRefusal() {
+  const noted = refusal;
+  refusal = null;
+  return noted && performance.now() - noted.at < REFUSAL_FRESH_MS ? noted.retry : null;
+}
+
 export class VfsError extends Error {
   constructor(code, message, options) {
     super(message, options);
@@ -249,5 +271,6 @@ export class VfsFile {
   close() {
     this.#shm?.unmap(false);
     this.#lock.unlock(SQLITE_LOCK_NONE);
+    this.#lock.close?.();
   }
 }

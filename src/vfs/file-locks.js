@@ -20,7 +20,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VfsError } from './base.js';
+import { VfsError, noteLockRefusal } from './base.js';
 import {
   SQLITE_IOERR_CHECKRESERVEDLOCK,
   SQLITE_IOERR_LOCK,
@@ -100,6 +100,10 @@ export class ByteRangeLock {
   #fd;
   #path;
   #level = NONE;
+  #closed = false;
+  // What the busy handler's sleep took after a refusal (#takeAhead) that SQLite has not yet
+  // asked for again: SHARED (then #level is SHARED) or RESERVED (its byte alone, below it).
+  #ahead = NONE;
 
   constructor(fd, path) {
     if (!nativeLocks) throw new Error('native file locks are not available on this platform');
@@ -112,26 +116,18 @@ export class ByteRangeLock {
   }
 
   lock(level) {
+    // SQLite asks again: what the sleep took is its own now (RESERVED once it asks for it).
+    if (this.#ahead !== RESERVED || level >= RESERVED) this.#ahead = NONE;
     if (level <= this.#level) return true;
     const fd = this.#fd;
-    const { tryLock, unlock } = nativeLocks;
+    const { tryLock } = nativeLocks;
     try {
       if (this.#level === NONE) {
-        // A read lock on PENDING first: refused while a writer waits for readers to drain.
-        // Held only while the SHARED range is taken, then let go.
-        if (!tryLock(fd, PENDING_BYTE, 1, READ)) return false;
-        let granted;
-        try {
-          granted = tryLock(fd, SHARED_FIRST, SHARED_SIZE, READ);
-        } finally {
-          unlock(fd, PENDING_BYTE, 1);
-        }
-        if (!granted) return false;
-        this.#level = SHARED;
+        if (!this.#takeShared()) return this.#refused(SHARED);
         if (level === SHARED) return true;
       }
       if (level === RESERVED) {
-        if (!tryLock(fd, RESERVED_BYTE, 1, WRITE)) return false;
+        if (!tryLock(fd, RESERVED_BYTE, 1, WRITE)) return this.#refused(RESERVED);
         this.#level = RESERVED;
         return true;
       }
@@ -143,7 +139,7 @@ export class ByteRangeLock {
         this.#level = PENDING;
       }
       if (level === PENDING) return true;
-      if (!tryLock(fd, SHARED_FIRST, SHARED_SIZE, WRITE)) return false;
+      if (!tryLock(fd, SHARED_FIRST, SHARED_SIZE, WRITE)) return this.#level === PENDING ? this.#refused(EXCLUSIVE) : false;
       this.#level = EXCLUSIVE;
       return true;
     } catch (err) {
@@ -151,8 +147,92 @@ export class ByteRangeLock {
     }
   }
 
+  // NONE → SHARED. A read lock on PENDING first: refused while a writer waits for readers to
+  // drain. Held only while the SHARED range is taken, then let go.
+  #takeShared() {
+    const { tryLock, unlock } = nativeLocks;
+    if (!tryLock(this.#fd, PENDING_BYTE, 1, READ)) return false;
+    let granted;
+    try {
+      granted = tryLock(this.#fd, SHARED_FIRST, SHARED_SIZE, READ);
+    } finally {
+      unlock(this.#fd, PENDING_BYTE, 1);
+    }
+    if (granted) this.#level = SHARED;
+    return granted;
+  }
+
+  // A refusal SQLite's busy handler may sleep on: the sleep tries again as it goes (base.js,
+  // noteLockRefusal), from where SQLite then stands. For SHARED and RESERVED that is NONE: SQLite
+  // lets go of everything before it sleeps. For EXCLUSIVE it is PENDING, kept while readers drain.
+  #refused(level) {
+    const from = level === EXCLUSIVE ? PENDING : NONE;
+    noteLockRefusal(() => this.#takeAhead(level, from));
+    return false;
+  }
+
+  /**
+   * The busy handler's sleep trying again, after a refusal, the lock SQLite wants: true once
+   * held. SQLite's own retry then finds it held, so a sleeper wins the moment the lock comes free
+   * rather than at the end of its sleep. Should that retry never come (the busy handler gave up),
+   * it is let go at the next unlock, or at the next turn of the event loop.
+   */
+  #takeAhead(level, from) {
+    if (this.#closed || this.#level !== from) return false;
+    const fd = this.#fd;
+    try {
+      let held;
+      if (level === SHARED) held = this.#takeShared();
+      else if (level === RESERVED) held = nativeLocks.tryLock(fd, RESERVED_BYTE, 1, WRITE);
+      else held = nativeLocks.tryLock(fd, SHARED_FIRST, SHARED_SIZE, WRITE); // over our own read lock
+      if (!held) return false;
+    } catch {
+      return false; // SQLite's own retry meets the error and reports it
+    }
+    if (level === EXCLUSIVE) this.#level = EXCLUSIVE;
+    this.#ahead = level;
+    setImmediate(() => this.#dropAhead());
+    return true;
+  }
+
+  // What the sleep took and SQLite never asked for, let go: back to where SQLite stands.
+  #dropAhead() {
+    const ahead = this.#ahead;
+    if (ahead === NONE || this.#closed) return;
+    try {
+      if (ahead === EXCLUSIVE) {
+        this.#ahead = NONE;
+        // A downgrade of our own write lock: never refused.
+        nativeLocks.tryLock(this.#fd, SHARED_FIRST, SHARED_SIZE, READ);
+        this.#level = PENDING;
+      } else if (ahead === SHARED || this.#level === NONE) {
+        this.unlock(NONE);
+      } else {
+        this.#ahead = NONE;
+        nativeLocks.unlock(this.#fd, RESERVED_BYTE, 1); // RESERVED's byte alone, below it
+      }
+    } catch {
+      // The next lock or unlock meets the error and reports it.
+    }
+  }
+
+  /** The file is closing: its descriptor (and any lock on it) is about to go. */
+  close() {
+    this.#closed = true;
+    this.#ahead = NONE;
+  }
+
   unlock(level) {
     level = Math.min(level, SHARED);
+    if (this.#ahead === RESERVED) {
+      // RESERVED's byte alone, below RESERVED: let go on its own (the rest is below).
+      try {
+        nativeLocks.unlock(this.#fd, RESERVED_BYTE, 1);
+      } catch (err) {
+        throw fail(SQLITE_IOERR_UNLOCK, 'unlock', this.#path, err);
+      }
+    }
+    this.#ahead = NONE;
     if (level >= this.#level) return;
     const fd = this.#fd;
     const { tryLock, unlock } = nativeLocks;
@@ -185,6 +265,7 @@ export class ByteRangeLock {
 
   checkReserved() {
     if (this.#level > SHARED) return true;
+    if (this.#ahead === RESERVED) return false; // ours, not yet asked for: nobody else can hold it
     // os_unix.c asks F_GETLK, which the package does not offer. A read lock on RESERVED is refused
     // exactly when someone holds it; taken, it is let go at once. Being a read lock, it never
     // makes another checker fail.

@@ -22,7 +22,7 @@ import {
   SQLITE_IOERR_UNLOCK,
   SQLITE_IOERR_WRITE,
 } from './constants.js';
-import { asyncWaitPending } from './base.js';
+import { asyncWaitPending, takeLockRefusal } from './base.js';
 
 // The code each method reports when the VFS throws something that carries none.
 const IOERR = {
@@ -59,8 +59,7 @@ function vfsNamed(name) {
 // is not cross-origin isolated lacks, and a browser's main thread refuses to wait at all: there
 // the clock is watched instead. Made on first use, so importing the package never needs one.
 let sleepCell;
-function sleepMs(ms) {
-  if (asyncWaitPending()) return;
+function waitMs(ms) {
   if (sleepCell === undefined) {
     sleepCell = typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(4)) : null;
   }
@@ -72,8 +71,26 @@ function sleepMs(ms) {
   } catch {
     sleepCell = null; // a thread that may not wait
   }
-  const end = Date.now() + ms;
-  while (Date.now() < end);
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+// How often a busy handler's sleep tries a lock it was refused (base.js, noteLockRefusal): often
+// enough to find the gap between a busy writer's commits, which is a few hundred microseconds.
+const LOCK_RETRY_MS = 1;
+
+function sleepMs(ms) {
+  if (asyncWaitPending()) return;
+  const retry = takeLockRefusal();
+  if (!retry) {
+    waitMs(ms);
+    return;
+  }
+  const end = performance.now() + ms;
+  for (let left = ms; left > 0; left = end - performance.now()) {
+    if (retry()) return;
+    waitMs(Math.min(LOCK_RETRY_MS, left));
+  }
 }
 
 // Bytes a VFS read returned, as a Uint8Array of at most `length` bytes. Always a view of our
