@@ -24,6 +24,8 @@ const config = JSON.parse(process.argv[2]);
 // samples: what the busy retries and inconsistent snapshots were, the first few of them.
 const report = {
   role: config.role, w: config.w, commits: 0, busy: 0, reads: 0, inconsistent: 0, samples: [], errors: [], checkpoints: {},
+  waits: [], // writer: ms from each increment's first BEGIN IMMEDIATE to its COMMIT, busy retries included
+  timedOut: 0, // writer: increments that waited out the busy timeout
 };
 const CHECKPOINTS = ['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE'];
 const isBusy = (e) => String(e?.code).startsWith('SQLITE_BUSY');
@@ -61,6 +63,7 @@ function write(db) {
   const bump = prepare(db, 'UPDATE counters SET n = n + 1 WHERE id = ?');
   const event = prepare(db, 'INSERT INTO events(writer, seq, counter) VALUES (?, ?, ?)');
   const { w, increments, counters } = config;
+  let firstTry = performance.now();
   for (let seq = 1; seq <= increments; ) {
     const counter = ((w + seq) % counters) + 1;
     const began = performance.now();
@@ -71,10 +74,14 @@ function write(db) {
       db.exec('COMMIT');
       report.commits++;
       seq++;
+      const now = performance.now();
+      report.waits.push(Math.round((now - firstTry) * 10) / 10);
+      firstTry = now;
     } catch (e) {
       rollback(db);
       if (!isBusy(e)) throw e;
       report.busy++;
+      report.timedOut++;
       const waited = Math.round(performance.now() - began);
       if (report.samples.length < 5) report.samples.push(`busy at seq ${seq} after ${waited} ms: ${describe(e)}`);
     }

@@ -4,8 +4,9 @@
 // increment) into one node-fs database while R reader processes check that every snapshot they
 // read is consistent (hammer-worker.js). At the end native SQLite checks the file: integrity ok,
 // every counter exactly at its expected value, every event there once. Any lost update, torn
-// snapshot, I/O error or corruption fails the run (exit status 1). SQLITE_BUSY after the 5 s
-// busy timeout is retried and counted: allowed, but not expected.
+// snapshot, I/O error or corruption fails the run (exit status 1), and so does a writer of ours
+// (native locks) starved past its 5 s busy timeout; other SQLITE_BUSY is retried and counted.
+// Printed: each increment's wait, median, p99 and longest, and each writer's longest.
 //
 // Options: --processes P (default 4), --increments K (default 500), --readers R (default 2),
 // --counters C (default 8: few enough that writers collide on them), --engine native (the same
@@ -74,6 +75,19 @@ function options() {
     out[name] = n;
   }
   return out;
+}
+
+// Each writer's wait per increment (first BEGIN IMMEDIATE to COMMIT): median, p99 and the longest
+// over all writers, then each writer's longest.
+function writerWaits(reports) {
+  const all = reports.flatMap((r) => r.waits ?? []).sort((a, b) => a - b);
+  if (!all.length) return 'none';
+  const at = (q) => all[Math.min(all.length - 1, Math.floor(q * all.length))];
+  const longest = reports.map((r) => {
+    const most = Math.max(0, ...(r.waits ?? []));
+    return `${r.w}: ${most.toFixed(0)} (increment ${(r.waits ?? []).indexOf(most) + 1})`;
+  }).join(', ');
+  return `median ${at(0.5).toFixed(1)} ms, p99 ${at(0.99).toFixed(0)} ms, longest ${all.at(-1).toFixed(0)} ms; each writer's longest (ms) ${longest}`;
 }
 
 // Starts a worker; resolves with its report, or with an error report if it died without one.
@@ -156,6 +170,16 @@ try {
     for (const s of r.samples) (s.startsWith('busy') ? notes : failures).push(`${r.role} ${r.w}: ${s}`);
   }
   const commits = writerReports.reduce((n, r) => n + r.commits, 0);
+  const waits = writerWaits(writerReports);
+  // Fairness: no writer of ours waits out its busy timeout while the others commit (node-fs's
+  // native locks try again all through the busy handler's sleep). Native writers (better-sqlite3)
+  // and the fallback's lock directory wake only at the end of each sleep and may starve: counted
+  // as busy retries, not failed.
+  for (const r of writerReports) {
+    if (engineOf(r.w) === 'ours' && locking === 'native' && r.timedOut) {
+      failures.push(`writer ${r.w} starved: ${r.timedOut} increments waited out the busy timeout`);
+    }
+  }
 
   // What the file must hold: worker w's increment `seq` went to counter ((w + seq) % C) + 1.
   const want = new Map();
@@ -210,6 +234,7 @@ try {
   );
   console.log(`commits reported ${commits}; counters sum ${total}, events ${events}, expected ${expected}`);
   console.log(`reader snapshots ${reads}, inconsistent ${inconsistent}; SQLITE_BUSY retries ${busy}`);
+  console.log(`writer waits: ${waits}`);
   if (journal === 'wal') {
     console.log(`checkpoints by reader 0: ${checkpointsRun.join(', ') || 'none'}; the WAL grew to ${walFrames} frames`);
   }
