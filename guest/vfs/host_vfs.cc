@@ -139,20 +139,29 @@ int host_device_characteristics(sqlite3_file* file) {
 }
 
 // Where the next byte that differs from the last exchange is, from `at`; `size` if none.
+// A writer's every exchange scans the whole index (32 KiB a region) for what SQLite changed,
+// so equal bytes are skipped 32 at a time: a byte at a time, this scan was a third of a WAL
+// commit's time.
 uint32_t next_change(const uint8_t* live, const uint8_t* base, uint32_t at, uint32_t size) {
-  while (at < size) {
-    // Equal 8-byte words are skipped fast (regions are a multiple of 8).
-    if (at % 8 == 0 && at + 8 <= size) {
-      uint64_t a, b;
-      memcpy(&a, live + at, 8);
-      memcpy(&b, base + at, 8);
-      if (a == b) {
-        at += 8;
-        continue;
-      }
-    }
+  for (; at < size && at % 8 != 0; at++) {
     if (live[at] != base[at]) return at;
-    at++;
+  }
+  for (; at + 32 <= size; at += 32) {
+    uint64_t a[4], b[4];
+    memcpy(a, live + at, 32);
+    memcpy(b, base + at, 32);
+    if (((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3])) != 0) break;
+  }
+  // Regions are a multiple of 8 bytes; wasm is little-endian, so the lowest set bit of the
+  // difference is its first byte.
+  for (; at + 8 <= size; at += 8) {
+    uint64_t a, b;
+    memcpy(&a, live + at, 8);
+    memcpy(&b, base + at, 8);
+    if (a != b) return at + __builtin_ctzll(a ^ b) / 8;
+  }
+  for (; at < size; at++) {
+    if (live[at] != base[at]) return at;
   }
   return size;
 }
