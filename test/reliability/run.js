@@ -8,6 +8,7 @@
 //   regressions    the differences sql-diff found, kept as cases
 //   crash-test     writers killed, and power lost, mid-transaction (test/crash/run.js)
 //   hammer         processes writing one database at once, rollback and WAL (test/crash/hammer.js)
+//   hammer-fair    ten writers (--full: sixteen) at once: none may wait out its busy timeout
 //
 // Each runs in a child process with a time bound and prints one line per check with its
 // counts; the last line is `N checks, N failed`, and the exit status 1 when any failed.
@@ -92,6 +93,14 @@ const checks = [
       '--increments', size(opts.increments, 100, 2000), '--readers', '2'],
     line: hammerLine('hammer wal'),
   },
+  {
+    // Fairness: many writers on one file, each must commit within its busy timeout (hammer.js
+    // fails a writer of ours that waited one out).
+    name: 'hammer-fair',
+    args: () => [path.join(root, 'test/crash/hammer.js'), '--processes', full ? '16' : '10',
+      '--increments', size(opts.increments && Math.ceil(opts.increments / 4), 40, 300), '--readers', '1'],
+    line: hammerLine('hammer fairness'),
+  },
 ];
 
 // The hammer's counts, from its report: commits, counters, snapshots, and its verdict.
@@ -101,8 +110,10 @@ function hammerLine(name) {
     const snapshots = out.match(/reader snapshots (\d+), inconsistent (\d+)/);
     const counts = sum ? `${sum[1]} commits, counters ${sum[2]}, events ${sum[3]} of ${sum[4]} expected` : 'no totals';
     const reads = snapshots ? `, ${snapshots[1]} snapshots, ${snapshots[2]} inconsistent` : '';
+    const waits = out.match(/writer waits: median ([\d.]+) ms, p99 (\d+) ms, longest (\d+) ms/);
+    const wait = waits ? `, waits median ${waits[1]} ms, p99 ${waits[2]} ms, longest ${waits[3]} ms` : '';
     const verdict = out.trim().split('\n').at(-1);
-    return `check ${name}: ${counts}${reads}; ${verdict}${status || verdict !== 'ok' ? ' FAILED' : ''}`;
+    return `check ${name}: ${counts}${reads}${wait}; ${verdict}${status || verdict !== 'ok' ? ' FAILED' : ''}`;
   };
 }
 
