@@ -15,7 +15,10 @@
 // finds readers or a writer in its way says so: counted, not an error). The report goes back
 // over IPC.
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Database } from '../../src/node.js';
 import { nodeFsNamed } from './workload.js';
@@ -32,8 +35,11 @@ const isBusy = (e) => String(e?.code).startsWith('SQLITE_BUSY');
 const describe = (e) => `${e.code ?? e.name}: ${e.message}`;
 
 let stopping = false;
+let go;
+const everyoneReady = new Promise((resolve) => (go = resolve));
 process.on('message', (m) => {
   if (m === 'stop') stopping = true;
+  if (m === 'go') go();
 });
 
 function rollback(db) {
@@ -59,10 +65,43 @@ function prepare(db, sql) {
   }
 }
 
-function write(db) {
+// A writer's first transactions compile the wasm of SQLite's write path, lazily, while they hold
+// the lock: with a dozen writers starting together on two cores that held it for seconds. So
+// each first writes a file of its own, the same way.
+function warmUp(open) {
+  const dir = mkdtempSync(join(tmpdir(), 'hammer-warm-'));
+  try {
+    const db = open(join(dir, 'warm.db'));
+    if (config.journal === 'wal') db.pragma('journal_mode = wal');
+    db.exec(`CREATE TABLE counters(id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+      CREATE TABLE events(writer INTEGER, seq INTEGER, counter INTEGER, PRIMARY KEY(writer, seq));
+      INSERT INTO counters VALUES (1, 0)`);
+    const bump = db.prepare('UPDATE counters SET n = n + 1 WHERE id = 1');
+    const event = db.prepare('INSERT INTO events(writer, seq, counter) VALUES (0, ?, 1)');
+    for (let seq = 1; seq <= 20; seq++) {
+      db.exec('BEGIN IMMEDIATE');
+      bump.run();
+      event.run(seq);
+      db.exec('COMMIT');
+    }
+    db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Says it is ready and waits until every process is (hammer.js says go): starting a dozen
+// processes on a busy machine takes seconds, which are no wait for a lock.
+async function ready() {
+  process.send({ ready: true });
+  await everyoneReady;
+}
+
+async function write(db) {
   const bump = prepare(db, 'UPDATE counters SET n = n + 1 WHERE id = ?');
   const event = prepare(db, 'INSERT INTO events(writer, seq, counter) VALUES (?, ?, ?)');
   const { w, increments, counters } = config;
+  await ready();
   let firstTry = performance.now();
   for (let seq = 1; seq <= increments; ) {
     const counter = ((w + seq) % counters) + 1;
@@ -108,6 +147,7 @@ async function read(db) {
   const checkpointing = config.journal === 'wal' && config.w === 0 && config.checkpoints !== false;
   let previous = 0;
   let batches = 0;
+  await ready();
   while (!stopping) {
     if (checkpointing && ++batches % 5 === 0) checkpoint(db, CHECKPOINTS[(batches / 5) % CHECKPOINTS.length]);
     // A batch, then a turn of the event loop so the stop message can arrive.
@@ -137,16 +177,18 @@ async function read(db) {
 }
 
 try {
-  const db =
+  const open = (file) =>
     config.engine === 'native'
-      ? new (createRequire(import.meta.url)('better-sqlite3'))(config.file, { timeout: 5000 })
-      : new Database(config.file, { vfs: nodeFsNamed(config.locking), timeout: 5000 });
+      ? new (createRequire(import.meta.url)('better-sqlite3'))(file, { timeout: 5000 })
+      : new Database(file, { vfs: nodeFsNamed(config.locking), timeout: 5000 });
+  if (config.role === 'writer') warmUp(open);
+  const db = open(config.file);
   if (config.journal === 'wal') {
     const mode = db.pragma('journal_mode', { simple: true });
     if (mode !== 'wal') throw new Error(`journal_mode is ${mode}, not wal`);
     if (config.role === 'writer') db.pragma(`wal_autocheckpoint = ${config.autocheckpoint ?? 50}`);
   }
-  if (config.role === 'writer') write(db);
+  if (config.role === 'writer') await write(db);
   else await read(db);
   db.close();
 } catch (e) {

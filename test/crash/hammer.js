@@ -91,12 +91,22 @@ function writerWaits(reports) {
 }
 
 // Starts a worker; resolves with its report, or with an error report if it died without one.
-function startWorker(config) {
+// `onReady` is called once it is ready to start (or gone without being so).
+function startWorker(config, onReady) {
   const child = fork(WORKER, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   let report = null;
-  child.on('message', (m) => (report = m));
+  let readied = false;
+  const ready = () => {
+    if (!readied) onReady();
+    readied = true;
+  };
+  child.on('message', (m) => {
+    if (m?.ready) ready();
+    else report = m;
+  });
+  child.on('exit', ready);
   const done = new Promise((resolve) =>
     child.on('exit', (code, signal) => {
       const last = stderr.trim().split('\n').pop();
@@ -129,13 +139,19 @@ try {
 
   const writerRuns = [];
   const readerRuns = [];
+  // Every process starts its work at once, when all are ready.
+  let waitingFor = processes + readers;
+  const onReady = () => {
+    if (--waitingFor > 0) return;
+    for (const { child } of [...writerRuns, ...readerRuns]) if (child.connected) child.send('go');
+  };
   for (let w = 0; w < processes; w++) {
     writerRuns.push(
-      startWorker({ role: 'writer', file, w, increments, counters, engine: engineOf(w), locking, journal, autocheckpoint }),
+      startWorker({ role: 'writer', file, w, increments, counters, engine: engineOf(w), locking, journal, autocheckpoint }, onReady),
     );
   }
   for (let r = 0; r < readers; r++) {
-    readerRuns.push(startWorker({ role: 'reader', file, w: r, engine: engineOf(r + 1), locking, journal, checkpoints }));
+    readerRuns.push(startWorker({ role: 'reader', file, w: r, engine: engineOf(r + 1), locking, journal, checkpoints }, onReady));
   }
   // How long the WAL grew (its index needs a second 32 KiB region past 4062 frames).
   let walFrames = 0;
