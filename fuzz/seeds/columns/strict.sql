@@ -1,0 +1,7 @@
+CREATE TABLE s(a INT, b TEXT, c REAL, d BLOB, e ANY, PRIMARY KEY(a, b)) STRICT, WITHOUT ROWID;
+CREATE TABLE g(x, y AS (x || 'y') VIRTUAL, "odd ""name""" FLOAT);
+CREATE TEMP VIEW tv(one, two) AS SELECT a, upper(b) FROM s UNION ALL SELECT x, y FROM g;
+CREATE VIRTUAL TABLE f USING fts4(body);
+CREATE VIRTUAL TABLE r USING fz_broken(g);
+INSERT INTO s VALUES (1, 'b', 2.0, x'00', NULL);
+INSERT INTO g(x) VALUES ('a'), (NULL);

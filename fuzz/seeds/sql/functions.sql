@@ -1,0 +1,11 @@
+SELECT fz_echo(1, 'two', x'03'), fz_echo(), fz_echo(NULL), fz_echo(2.5e300);
+SELECT fz_fail('boom');
+CREATE TABLE n(v);
+INSERT INTO n SELECT value FROM fz_series(1, 20);
+SELECT v, fz_count(v) OVER (ORDER BY v ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM n;
+SELECT fz_count(v) FROM n GROUP BY v % 4;
+SELECT fz_fail_step(v) FROM n;
+SELECT fz_answer(), fz_cell(0);
+SELECT json_object('a', 1, 'b', json_array(2, 3)), json_extract('{"x":[1,{"y":2}]}', '$.x[1].y');
+SELECT round(pi(), 4), sqrt(2), printf('%5.2f|%-4s|%x', 3.14159, 'ab', 255), quote(x'ff00');
+SELECT substr('hello', -3), instr('hello', 'l'), unicode('é'), char(233), soundex('Robert');

@@ -1,0 +1,18 @@
+PRAGMA page_size = 512;
+PRAGMA cache_size = 2;
+PRAGMA locking_mode = EXCLUSIVE;
+PRAGMA journal_mode = WAL;
+CREATE TABLE big(x);
+INSERT INTO big SELECT randomblob(700) FROM fz_series(1, 60);
+PRAGMA temp_store = FILE;
+SELECT count(*) FROM (SELECT x FROM big ORDER BY x);
+PRAGMA locking_mode = NORMAL;
+PRAGMA journal_mode = TRUNCATE;
+PRAGMA secure_delete = ON;
+DELETE FROM big WHERE rowid > 10;
+PRAGMA journal_mode = PERSIST;
+UPDATE big SET x = zeroblob(3000);
+PRAGMA freelist_count;
+PRAGMA table_info(big);
+PRAGMA foreign_key_check;
+PRAGMA compile_options;

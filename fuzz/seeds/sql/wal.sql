@@ -1,0 +1,13 @@
+PRAGMA journal_mode=WAL;
+CREATE TABLE log(at INTEGER, message TEXT);
+BEGIN;
+INSERT INTO log SELECT value, printf('entry %d', value) FROM fz_series(1, 80);
+COMMIT;
+PRAGMA wal_checkpoint(PASSIVE);
+SAVEPOINT a;
+DELETE FROM log WHERE at % 3 = 0;
+ROLLBACK TO a;
+RELEASE a;
+SELECT max(at), length(group_concat(message)) FROM log;
+PRAGMA wal_checkpoint(TRUNCATE);
+PRAGMA journal_mode=DELETE;
