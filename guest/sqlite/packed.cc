@@ -162,6 +162,11 @@ bool result_cell(sqlite3_context* context, const uint8_t* cells, size_t size) {
 }
 
 bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& error) {
+  // A cell cut short fails here, not at the loop's end: its tag alone may reach the end of the
+  // list, and the slot would then keep its previous binding, into memory the caller frees.
+  auto malformed = [&error] {
+    return error = error_with(SQLITE_RANGE, "Malformed or surplus parameter values"), false;
+  };
   const uint8_t* at = cells;
   const uint8_t* end = cells + size;
   int slots = sqlite3_bind_parameter_count(stmt);
@@ -172,7 +177,7 @@ bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& er
     if (tag == kNull) {
       rc = sqlite3_bind_null(stmt, slot);
     } else if (tag == kInteger || tag == kReal) {
-      if (end - at < 8) break;
+      if (end - at < 8) return malformed();
       if (tag == kInteger) {
         int64_t v;
         memcpy(&v, at, 8);
@@ -185,20 +190,20 @@ bool bind_cells(sqlite3_stmt* stmt, const uint8_t* cells, size_t size, Error& er
       at += 8;
     } else if (tag == kText || tag == kBlob) {
       uint32_t n;
-      if (end - at < 4) break;
+      if (end - at < 4) return malformed();
       memcpy(&n, at, 4);
       at += 4;
-      if (static_cast<size_t>(end - at) < n) break;
+      if (static_cast<size_t>(end - at) < n) return malformed();
       rc = tag == kText ? sqlite3_bind_text64(stmt, slot, reinterpret_cast<const char*>(at), n,
                                               SQLITE_STATIC, SQLITE_UTF8)
                         : sqlite3_bind_blob64(stmt, slot, at, n, SQLITE_STATIC);
       at += n;
     } else {
-      break;
+      return malformed();
     }
     if (rc != SQLITE_OK) return error = error_from(sqlite3_db_handle(stmt)), false;
   }
-  if (at != end) return error = error_with(SQLITE_RANGE, "Malformed or surplus parameter values"), false;
+  if (at != end) return malformed();
   return true;
 }
 
