@@ -14,9 +14,9 @@ fi
 
 # g++, make and python3 are node-gyp's: better-sqlite3, the native oracle, compiles from source.
 # chromium and firefox-esr run the browser tests and benchmark (driven by playwright-core, never
-# its download).
+# its download). libclang-rt-19-dev has the sanitizer and libFuzzer runtimes of scripts/fuzz.sh.
 apt_packages=(clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 libc++-19-dev-wasm32
-  libc++abi-19-dev-wasm32 cmake make g++ python3 sqlite3 chromium firefox-esr)
+  libc++abi-19-dev-wasm32 libclang-rt-19-dev cmake make g++ python3 sqlite3 chromium firefox-esr)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
