@@ -125,8 +125,9 @@ bool step_all(Statement* statement, std::optional<HostBytes> parameters) {
   }
 }
 
-void run_statements(Connection* db, std::string_view sql) {
+void run_statements(std::span<Connection* const> dbs, std::string_view sql) {
   for (int n = 0; n < kMaxStatements && !sql.empty(); n++) {
+    Connection* db = dbs[n % dbs.size()];
     bool has_tail = false;
     uint32_t tail = 0;
     Error error;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string_view>
 
 #include "sqlite/connection.h"
@@ -35,7 +36,11 @@ bool step_all(sqlite_component::Statement* statement, std::optional<sqlite_compo
 // Prepares each statement of `sql` in turn (describing it as `prepare` does for the host) and
 // runs it, as step_all or as a single `run`; a statement that fails to prepare is skipped to
 // the next ';'. Some statements are left for close() to finalize, as the host may leave them.
-void run_statements(sqlite_component::Connection* db, std::string_view sql);
+// With several connections, statement n goes to dbs[n % count].
+void run_statements(std::span<sqlite_component::Connection* const> dbs, std::string_view sql);
+inline void run_statements(sqlite_component::Connection* db, std::string_view sql) {
+  run_statements(std::span<sqlite_component::Connection* const>(&db, 1), sql);
+}
 // Runs `sql` and answers the first column of its first row as text; "" if none.
 std::string first_text(sqlite_component::Connection* db, std::string_view sql);
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the binary seed inputs of the fuzz targets: fuzz/seeds/bind/ (packed cells) and
-fuzz/seeds/dbfile/ (database files, some with a WAL after them). The SQL seeds are written by
-hand. Run again after changing what they should cover, and commit what it writes."""
+"""Writes the binary seed inputs of the fuzz targets: fuzz/seeds/bind/ (packed cells),
+fuzz/seeds/dbfile/ (database files, some with a WAL after them) and fuzz/seeds/vfs/ (a fault
+to inject, then SQL). The SQL seeds of sql and columns are written by hand.
+Random blobs and WAL salts make each run's database files differ: commit them only when what
+they hold should change. Run again after changing what they should cover, and commit what it writes."""
 
 import os
 import shutil
@@ -110,6 +112,66 @@ def write_dbfile():
         shutil.rmtree(scratch)
 
 
+# The vfs target's header: the VFS call that fails (0: none), then the code's index in
+# fuzz/targets/vfs.cc's kCodes, | 0x80 for every call after it failing too.
+def fault(at, code, sticky=False):
+    return struct.pack("<HB", at, code | (0x80 if sticky else 0))
+
+
+# Statements alternate between the target's two connections: first, second, first, ...
+WAL_SQL = {
+    "readers-and-writers": """CREATE TABLE t(x INTEGER PRIMARY KEY, y TEXT);
+        SELECT * FROM t;
+        INSERT INTO t(y) SELECT printf('%.*c', value * 20, 'w') FROM fz_series(1, 40);
+        SELECT count(*), sum(length(y)) FROM t;
+        BEGIN;
+        SELECT max(x) FROM t;
+        INSERT INTO t(y) VALUES ('from the second');
+        COMMIT;
+        PRAGMA wal_checkpoint(PASSIVE);
+        SELECT y FROM t ORDER BY x DESC LIMIT 3;""",
+    "checkpoints": """CREATE TABLE c(v BLOB);
+        PRAGMA wal_autocheckpoint = 4;
+        INSERT INTO c SELECT randomblob(900) FROM fz_series(1, 30);
+        DELETE FROM c WHERE rowid % 3 = 0;
+        PRAGMA wal_checkpoint(RESTART);
+        SELECT count(*) FROM c;
+        PRAGMA wal_checkpoint(TRUNCATE);
+        VACUUM;
+        PRAGMA integrity_check;""",
+    "locking": """CREATE TABLE k(a);
+        BEGIN IMMEDIATE;
+        INSERT INTO k VALUES (1);
+        INSERT INTO k VALUES (2);
+        SELECT * FROM k;
+        ROLLBACK;
+        COMMIT;
+        BEGIN EXCLUSIVE;
+        PRAGMA journal_mode = DELETE;
+        SELECT * FROM k;
+        PRAGMA journal_mode = WAL;
+        PRAGMA locking_mode = EXCLUSIVE;""",
+}
+
+VFS_SEEDS = {
+    "no-fault": (fault(0, 0), "readers-and-writers"),
+    "ioerr-early": (fault(7, 0), "readers-and-writers"),
+    "full-from-40": (fault(40, 1, sticky=True), "checkpoints"),
+    "busy-at-25": (fault(25, 2), "locking"),
+    "short-read-at-60": (fault(60, 3), "checkpoints"),
+    "foreign-code-at-90": (fault(90, 7), "readers-and-writers"),
+}
+
+
+def write_vfs():
+    out = os.path.join(HERE, "seeds", "vfs")
+    os.makedirs(out, exist_ok=True)
+    for name, (header, sql) in VFS_SEEDS.items():
+        with open(os.path.join(out, name), "wb") as f:
+            f.write(header + WAL_SQL[sql].encode())
+
+
 if __name__ == "__main__":
     write_bind()
     write_dbfile()
+    write_vfs()

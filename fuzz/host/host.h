@@ -16,6 +16,9 @@ void put_file(const std::string& name, const uint8_t* data, size_t size);
 bool file_exists(const std::string& name);
 // Files opened and not yet closed, whichever connection opened them.
 size_t open_file_count();
+// The `after`-th call from now that can fail (1: the next; 0: none) answers `code` instead of
+// doing its work — close and shm-unmap do it still — and with `sticky`, every call after it too.
+void fail_vfs_call(uint32_t after, int code, bool sticky);
 // Forgets every file and restarts the random bytes, so that each input runs alike.
 void reset_files();
 

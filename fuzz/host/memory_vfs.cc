@@ -6,6 +6,10 @@
 // goes when closed. File locks and shm locks are kept per file and per open handle, so that
 // two connections on one file take turns as they would on disk. Deterministic: a fixed clock,
 // seeded random bytes, sleeps that return at once.
+//
+// A failure can be injected (fuzz_host::fail_vfs_call): the Nth call that can fail answers an
+// error code instead, as a host's storage may. A failing close or shm-unmap still lets the file
+// and its locks go, as the WIT asks of them.
 
 #include <cstring>
 #include <map>
@@ -56,6 +60,21 @@ uint32_t last_handle = 0;
 uint32_t temp_count = 0;
 uint64_t random_state = 1;
 
+uint32_t fault_countdown = 0;  // the call that fails: 1 the next, 0 none
+bool fault_sticky = false;     // and every call after it
+int fault_code = SQLITE_IOERR;
+
+// Whether this call is the one to fail.
+bool injected() {
+  if (fault_countdown == 0) return false;
+  if (fault_countdown > 1) {
+    fault_countdown--;
+    return false;
+  }
+  if (!fault_sticky) fault_countdown = 0;
+  return true;
+}
+
 Handle* handle_of(uint32_t id) {
   auto it = handles.find(id);
   return it == handles.end() ? nullptr : &it->second;
@@ -70,11 +89,22 @@ void release_shm_locks(Handle& h) {
   h.shm_shared = h.shm_exclusive = 0;
 }
 
+void lower_lock(uint32_t id, Handle& h, int level) {
+  StoredFile& f = *h.file;
+  if (level >= h.level) return;
+  if (f.reserved == id) f.reserved = 0;
+  if (f.pending == id) f.pending = 0;
+  if (f.exclusive == id) f.exclusive = 0;
+  if (level == SQLITE_LOCK_NONE && h.level >= SQLITE_LOCK_SHARED) f.shared_holders--;
+  h.level = level;
+}
+
 }  // namespace
 
 namespace vfs_import {
 
 int open(const char*, const char* path, int flags, uint32_t& file, int& out_flags, bool& shared_memory) {
+  if (injected()) return fault_code;
   std::string name = path ? path : "temp:" + std::to_string(++temp_count);
   auto it = files.find(name);
   if (it != files.end() && (flags & SQLITE_OPEN_EXCLUSIVE) && (flags & SQLITE_OPEN_CREATE)) return SQLITE_CANTOPEN;
@@ -94,18 +124,20 @@ int open(const char*, const char* path, int flags, uint32_t& file, int& out_flag
 int close(uint32_t file) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_CLOSE;
-  unlock(file, SQLITE_LOCK_NONE);
+  int rc = injected() ? fault_code : SQLITE_OK;
+  lower_lock(file, *h, SQLITE_LOCK_NONE);
   release_shm_locks(*h);
   // Only if the name still means this file: it may have been deleted and made again.
   auto it = files.find(h->name);
   if (h->delete_on_close && it != files.end() && it->second == h->file) files.erase(it);
   handles.erase(file);
-  return SQLITE_OK;
+  return rc;
 }
 
 int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got) {
   Handle* h = handle_of(file);
   if (!h || amount < 0 || offset < 0) return SQLITE_IOERR_READ;
+  if (injected()) return fault_code;
   const auto& data = h->file->data;
   got = 0;
   if (static_cast<uint64_t>(offset) < data.size()) {
@@ -119,6 +151,7 @@ int read(uint32_t file, void* buffer, int amount, int64_t offset, int& got) {
 int write(uint32_t file, const void* data, int amount, int64_t offset) {
   Handle* h = handle_of(file);
   if (!h || h->readonly || amount < 0 || offset < 0) return SQLITE_IOERR_WRITE;
+  if (injected()) return fault_code;
   if (static_cast<uint64_t>(offset) + static_cast<uint64_t>(amount) > kMaxFileSize) return SQLITE_FULL;
   auto& bytes = h->file->data;
   size_t end = static_cast<size_t>(offset) + static_cast<size_t>(amount);
@@ -130,17 +163,22 @@ int write(uint32_t file, const void* data, int amount, int64_t offset) {
 int truncate(uint32_t file, int64_t size) {
   Handle* h = handle_of(file);
   if (!h || h->readonly || size < 0) return SQLITE_IOERR_TRUNCATE;
+  if (injected()) return fault_code;
   if (static_cast<uint64_t>(size) > kMaxFileSize) return SQLITE_FULL;
   h->file->data.resize(static_cast<size_t>(size));
   return SQLITE_OK;
 }
 
 // Memory has nothing to flush.
-int sync(uint32_t file, int) { return handle_of(file) ? SQLITE_OK : SQLITE_IOERR_FSYNC; }
+int sync(uint32_t file, int) {
+  if (!handle_of(file)) return SQLITE_IOERR_FSYNC;
+  return injected() ? fault_code : SQLITE_OK;
+}
 
 int file_size(uint32_t file, int64_t& size) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_FSTAT;
+  if (injected()) return fault_code;
   size = static_cast<int64_t>(h->file->data.size());
   return SQLITE_OK;
 }
@@ -150,6 +188,7 @@ int file_size(uint32_t file, int64_t& size) {
 int lock(uint32_t file, int level) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_LOCK;
+  if (injected()) return fault_code;
   StoredFile& f = *h->file;
   if (level <= h->level) return SQLITE_OK;
   if (level == SQLITE_LOCK_SHARED) {
@@ -177,19 +216,15 @@ int lock(uint32_t file, int level) {
 int unlock(uint32_t file, int level) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_UNLOCK;
-  StoredFile& f = *h->file;
-  if (level >= h->level) return SQLITE_OK;
-  if (f.reserved == file) f.reserved = 0;
-  if (f.pending == file) f.pending = 0;
-  if (f.exclusive == file) f.exclusive = 0;
-  if (level == SQLITE_LOCK_NONE && h->level >= SQLITE_LOCK_SHARED) f.shared_holders--;
-  h->level = level;
+  if (injected()) return fault_code;
+  lower_lock(file, *h, level);
   return SQLITE_OK;
 }
 
 int check_reserved_lock(uint32_t file, int& reserved) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_CHECKRESERVEDLOCK;
+  if (injected()) return fault_code;
   const StoredFile& f = *h->file;
   reserved = f.reserved || f.pending || f.exclusive;
   return SQLITE_OK;
@@ -200,6 +235,7 @@ int sector_size(uint32_t) { return 4096; }
 int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& exists) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_SHMMAP;
+  if (injected()) return fault_code;
   SharedMemory& shm = h->file->shm;
   if (shm.regions.empty()) shm.region_size = size;
   if (size != shm.region_size) return SQLITE_IOERR_SHMSIZE;
@@ -214,6 +250,7 @@ int shm_map(uint32_t file, uint32_t region, uint32_t size, bool extend, bool& ex
 int shm_read(uint32_t file, uint32_t region, uint32_t offset, void* buffer, uint32_t size) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_SHMMAP;
+  if (injected()) return fault_code;
   const SharedMemory& shm = h->file->shm;
   if (region >= shm.regions.size() || offset > shm.region_size || size > shm.region_size - offset) {
     return SQLITE_IOERR_SHMMAP;
@@ -225,6 +262,7 @@ int shm_read(uint32_t file, uint32_t region, uint32_t offset, void* buffer, uint
 int shm_write(uint32_t file, uint32_t region, uint32_t offset, const void* data, uint32_t size) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_SHMMAP;
+  if (injected()) return fault_code;
   SharedMemory& shm = h->file->shm;
   if (region >= shm.regions.size() || offset > shm.region_size || size > shm.region_size - offset) {
     return SQLITE_IOERR_SHMMAP;
@@ -236,6 +274,7 @@ int shm_write(uint32_t file, uint32_t region, uint32_t offset, const void* data,
 int shm_lock(uint32_t file, uint32_t offset, uint32_t count, int flags) {
   Handle* h = handle_of(file);
   if (!h || offset >= kShmLocks || count == 0 || count > kShmLocks - offset) return SQLITE_IOERR_SHMLOCK;
+  if (injected()) return fault_code;
   SharedMemory& shm = h->file->shm;
   uint32_t mask = ((1u << count) - 1) << offset;
   if (flags & SQLITE_SHM_UNLOCK) {
@@ -267,27 +306,31 @@ int shm_lock(uint32_t file, uint32_t offset, uint32_t count, int flags) {
 int shm_unmap(uint32_t file, bool delete_storage) {
   Handle* h = handle_of(file);
   if (!h) return SQLITE_IOERR_SHMMAP;
+  int rc = injected() ? fault_code : SQLITE_OK;
   release_shm_locks(*h);
   if (delete_storage) {
     h->file->shm.regions.clear();
     h->file->shm.region_size = 0;
   }
-  return SQLITE_OK;
+  return rc;
 }
 
 // As memory.js: no torn sectors, and a short read past the end is the file's real end.
 int device_characteristics(uint32_t) { return SQLITE_IOCAP_POWERSAFE_OVERWRITE | SQLITE_IOCAP_SUBPAGE_READ; }
 
 int delete_file(const char*, const char* path, bool) {
+  if (injected()) return fault_code;
   return files.erase(path) ? SQLITE_OK : SQLITE_IOERR_DELETE_NOENT;
 }
 
 int access(const char*, const char* path, int, int& result) {
+  if (injected()) return fault_code;
   result = files.count(path) != 0;
   return SQLITE_OK;
 }
 
 int full_pathname(const char*, const char* path, char* out, int capacity, bool& symlink) {
+  if (injected()) return fault_code;
   size_t size = strlen(path) + 1;
   if (capacity < 0 || size > static_cast<size_t>(capacity)) return SQLITE_CANTOPEN;
   memcpy(out, path, size);
@@ -325,7 +368,14 @@ bool file_exists(const std::string& name) { return files.count(name) != 0; }
 
 size_t open_file_count() { return handles.size(); }
 
+void fail_vfs_call(uint32_t after, int code, bool sticky) {
+  fault_countdown = after;
+  fault_code = code;
+  fault_sticky = sticky;
+}
+
 void reset_files() {
+  fail_vfs_call(0, SQLITE_IOERR, false);
   files.clear();
   handles.clear();
   temp_count = 0;

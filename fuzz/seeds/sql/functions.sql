@@ -9,3 +9,4 @@ SELECT fz_answer(), fz_cell(0);
 SELECT json_object('a', 1, 'b', json_array(2, 3)), json_extract('{"x":[1,{"y":2}]}', '$.x[1].y');
 SELECT round(pi(), 4), sqrt(2), printf('%5.2f|%-4s|%x', 3.14159, 'ab', 255), quote(x'ff00');
 SELECT substr('hello', -3), instr('hello', 'l'), unicode('é'), char(233), soundex('Robert');
+SELECT date('now'), CURRENT_TIMESTAMP, julianday('now') - julianday('2026-01-01'), strftime('%s', 'now');
