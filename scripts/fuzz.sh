@@ -69,16 +69,22 @@ dictionary() {
   case "$1" in sql | columns | vfs) echo "-dict=fuzz/sql.dict" ;; esac
 }
 
+# The lines of a sanitizer's or the harness's report that say what went wrong.
+report() {
+  grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz: |Running: )|runtime error' "$2" | head -n 6 | sed "s/^/fuzz $1: /"
+}
+
 # Runs one target; writes its line to $out/logs/<target>.line, and fails if it found anything.
 run_target() {
   local t=$1 bin=$out/$1 log=$out/logs/$1.log line=$out/logs/$1.line
   local corpus=$out/corpus/$t artifacts=$out/artifacts/$t
   mkdir -p "$corpus" "$artifacts"
-  rm -f "$artifacts"/* "$log"
+  rm -f "$artifacts"/*
   local kept=()
   [ -d "fuzz/regressions/$t" ] && mapfile -t kept < <(find "fuzz/regressions/$t" -type f ! -name '.*' | sort)
-  if ((${#kept[@]})) && ! "$bin" "${limits[@]}" "${kept[@]}" >>"$log" 2>&1; then
-    echo "check fuzz-$t: an input of fuzz/regressions/$t fails again (build/fuzz/logs/$t.log) FAILED" >"$line"
+  if ((${#kept[@]})) && ! "$bin" "${limits[@]}" "${kept[@]}" >"$out/logs/$t.replay.log" 2>&1; then
+    report "$t" "$out/logs/$t.replay.log"
+    echo "check fuzz-$t: an input of fuzz/regressions/$t fails again (build/fuzz/logs/$t.replay.log) FAILED" >"$line"
     return 1
   fi
   local begin status
@@ -86,7 +92,7 @@ run_target() {
   # New inputs go to the first directory only: the seeds stay as they are.
   # shellcheck disable=SC2046
   "$bin" "${limits[@]}" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" \
-    $(dictionary "$t") "$corpus" "fuzz/seeds/$t" >>"$log" 2>&1
+    $(dictionary "$t") "$corpus" "fuzz/seeds/$t" >"$log" 2>&1
   status=$?
   local elapsed=$(($(date +%s) - begin))
   local executions rate
@@ -103,7 +109,7 @@ run_target() {
   local verdict=""
   if ((status != 0 || ${#found[@]} != 0)); then
     verdict=" FAILED"
-    grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz: )|runtime error' "$log" | head -n 5 | sed "s/^/fuzz $t: /"
+    report "$t" "$log"
   fi
   echo "check fuzz-$t: ${executions:-0} executions in $elapsed s (${rate:-0}/s), corpus $(find "$corpus" -type f | wc -l), crashes ${#found[@]}$verdict" >"$line"
   [ -z "$verdict" ]
