@@ -101,6 +101,14 @@ const checks = [
       '--increments', size(opts.increments && Math.ceil(opts.increments / 4), 40, 300), '--readers', '1'],
     line: hammerLine('hammer fairness'),
   },
+  {
+    // The guest's C++ and SQLite built natively with ASan, UBSan and libFuzzer (scripts/fuzz.sh,
+    // fuzz/): a `check fuzz-<target>` line per target, fuzzed 30 s each (600 with --full), or
+    // `check fuzz: skipped (why)` where clang-19's fuzzer runtime is missing. The script is
+    // bash; node only starts it, as every check here is a node child.
+    name: 'fuzz',
+    args: () => ['-e', `process.exitCode = require('node:child_process').spawnSync('bash', ['scripts/fuzz.sh', '--seconds', '${full ? 600 : 30}'], { stdio: 'inherit' }).status ?? 1`],
+  },
 ];
 
 // The hammer's counts, from its report: commits, counters, snapshots, and its verdict.
